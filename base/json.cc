@@ -1,0 +1,63 @@
+#include "base/json.h"
+
+namespace kt {
+
+Result<Json> ParseJson(std::string_view text) {
+  bool too_deep = false;
+  auto depth_guard = [&too_deep](int depth, Json::parse_event_t, Json&) {
+    if (depth > kJsonDepthMax) too_deep = true;
+    return !too_deep;  // stop keeping values once the limit is crossed
+  };
+  try {
+    Json j = Json::parse(text.begin(), text.end(), depth_guard, /*allow_exceptions=*/true,
+                         /*ignore_comments=*/false);
+    if (too_deep) {
+      return BadRequest("JSON nesting exceeds " + std::to_string(kJsonDepthMax) + " levels");
+    }
+    return j;
+  } catch (const Json::exception& e) {
+    if (too_deep) {
+      return BadRequest("JSON nesting exceeds " + std::to_string(kJsonDepthMax) + " levels");
+    }
+    return BadRequest(std::string("invalid JSON: ") + e.what());
+  }
+}
+
+std::string DumpJson(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+const Json* FindPath(const Json& j, std::string_view path) {
+  const Json* cur = &j;
+  while (!path.empty()) {
+    size_t dot = path.find('.');
+    std::string_view key = path.substr(0, dot);
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(key);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+    if (dot == std::string_view::npos) break;
+    path.remove_prefix(dot + 1);
+  }
+  return cur;
+}
+
+std::string GetString(const Json& j, std::string_view path, std::string_view fallback) {
+  const Json* v = FindPath(j, path);
+  if (v == nullptr || !v->is_string()) return std::string(fallback);
+  return v->get<std::string>();
+}
+
+std::optional<int64_t> GetInt(const Json& j, std::string_view path) {
+  const Json* v = FindPath(j, path);
+  if (v == nullptr || !v->is_number_integer()) return std::nullopt;
+  return v->get<int64_t>();
+}
+
+bool GetBool(const Json& j, std::string_view path, bool fallback) {
+  const Json* v = FindPath(j, path);
+  if (v == nullptr || !v->is_boolean()) return fallback;
+  return v->get<bool>();
+}
+
+}  // namespace kt

@@ -1,0 +1,36 @@
+// JSON helpers over nlohmann::json (kt::Json). Objects keep keys sorted, so serialization is
+// deterministic. Parsing never throws: malformed input becomes a BadRequest Status with the
+// parser's position, and nesting deeper than kJsonDepthMax is refused (a hostile body cannot
+// exhaust the stack).
+#ifndef KT_BASE_JSON_H_
+#define KT_BASE_JSON_H_
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/json_fwd.h"
+#include "base/status.h"
+
+namespace kt {
+
+inline constexpr int kJsonDepthMax = 512;
+
+Result<Json> ParseJson(std::string_view text);
+
+// Compact serialization; invalid UTF-8 is replaced rather than thrown on.
+std::string DumpJson(const Json& j);
+
+// Follows a dotted path of object keys ("metadata.labels"); null when any step is missing or
+// not an object. Keys containing dots cannot be addressed this way: use a JSON pointer.
+const Json* FindPath(const Json& j, std::string_view dotted_path);
+
+// Typed reads that tolerate absence and wrong types.
+std::string GetString(const Json& j, std::string_view dotted_path, std::string_view fallback = "");
+std::optional<int64_t> GetInt(const Json& j, std::string_view dotted_path);
+bool GetBool(const Json& j, std::string_view dotted_path, bool fallback = false);
+
+}  // namespace kt
+
+#endif  // KT_BASE_JSON_H_

@@ -1,0 +1,191 @@
+#include "base/time.h"
+
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+
+namespace kt {
+
+namespace {
+
+std::string FormatWithFraction(Time t, int fraction_digits) {
+  const int64_t ns = ToUnixNanos(t);
+  int64_t secs = ns / 1'000'000'000;
+  int64_t frac = ns % 1'000'000'000;
+  if (frac < 0) {
+    frac += 1'000'000'000;
+    secs -= 1;
+  }
+  std::time_t tt = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string out(buf, static_cast<size_t>(n));
+  if (fraction_digits > 0) {
+    char fbuf[16];
+    int64_t scaled = frac;
+    for (int i = fraction_digits; i < 9; ++i) scaled /= 10;
+    std::snprintf(fbuf, sizeof(fbuf), ".%0*lld", fraction_digits, static_cast<long long>(scaled));
+    out += fbuf;
+  }
+  out += 'Z';
+  return out;
+}
+
+bool ReadDigits(std::string_view s, size_t& pos, size_t count, int& out) {
+  if (pos + count > s.size()) return false;
+  int v = 0;
+  for (size_t i = 0; i < count; ++i) {
+    char c = s[pos + i];
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    v = v * 10 + (c - '0');
+  }
+  pos += count;
+  out = v;
+  return true;
+}
+
+bool Expect(std::string_view s, size_t& pos, char c) {
+  if (pos >= s.size() || (s[pos] != c && !(c == 'T' && s[pos] == 't'))) return false;
+  ++pos;
+  return true;
+}
+
+}  // namespace
+
+std::string FormatRfc3339(Time t) { return FormatWithFraction(t, 0); }
+std::string FormatRfc3339Micro(Time t) { return FormatWithFraction(t, 6); }
+
+Result<Time> ParseRfc3339(std::string_view s) {
+  size_t pos = 0;
+  int year, mon, day, hour, min, sec;
+  auto bad = [&] { return BadRequest("invalid RFC3339 time \"" + std::string(s) + "\""); };
+  if (!ReadDigits(s, pos, 4, year) || !Expect(s, pos, '-') || !ReadDigits(s, pos, 2, mon) ||
+      !Expect(s, pos, '-') || !ReadDigits(s, pos, 2, day) || !Expect(s, pos, 'T') ||
+      !ReadDigits(s, pos, 2, hour) || !Expect(s, pos, ':') || !ReadDigits(s, pos, 2, min) ||
+      !Expect(s, pos, ':') || !ReadDigits(s, pos, 2, sec)) {
+    return bad();
+  }
+  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) {
+    return bad();
+  }
+  int64_t frac_ns = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+      if (digits < 9) {
+        frac_ns = frac_ns * 10 + (s[pos] - '0');
+        ++digits;
+      }
+      ++pos;
+    }
+    if (digits == 0) return bad();
+    for (int i = digits; i < 9; ++i) frac_ns *= 10;
+  }
+  int offset_sec = 0;
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    int sign = s[pos] == '-' ? -1 : 1;
+    ++pos;
+    int oh, om;
+    if (!ReadDigits(s, pos, 2, oh) || !Expect(s, pos, ':') || !ReadDigits(s, pos, 2, om)) {
+      return bad();
+    }
+    offset_sec = sign * (oh * 3600 + om * 60);
+  } else {
+    return bad();
+  }
+  if (pos != s.size()) return bad();
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec;
+  int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset_sec;
+  return FromUnixNanos(secs * 1'000'000'000 + frac_ns);
+}
+
+std::string HumanDuration(Duration d) {
+  using std::to_string;
+  int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  if (seconds < -1) return "<invalid>";
+  if (seconds < 0) return "0s";
+  if (seconds < 60 * 2) return to_string(seconds) + "s";
+  int64_t minutes = seconds / 60;
+  if (minutes < 10) {
+    int64_t s = seconds % 60;
+    if (s == 0) return to_string(minutes) + "m";
+    return to_string(minutes) + "m" + to_string(s) + "s";
+  }
+  if (minutes < 60 * 3) return to_string(minutes) + "m";
+  int64_t hours = minutes / 60;
+  if (hours < 8) {
+    int64_t m = minutes % 60;
+    if (m == 0) return to_string(hours) + "h";
+    return to_string(hours) + "h" + to_string(m) + "m";
+  }
+  if (hours < 48) return to_string(hours) + "h";
+  if (hours < 24 * 8) {
+    int64_t h = hours % 24;
+    if (h == 0) return to_string(hours / 24) + "d";
+    return to_string(hours / 24) + "d" + to_string(h) + "h";
+  }
+  if (hours < 24 * 365 * 2) return to_string(hours / 24) + "d";
+  if (hours < 24 * 365 * 8) {
+    int64_t dy = (hours / 24) % 365;
+    if (dy == 0) return to_string(hours / 24 / 365) + "y";
+    return to_string(hours / 24 / 365) + "y" + to_string(dy) + "d";
+  }
+  return to_string(hours / 24 / 365) + "y";
+}
+
+Result<Duration> ParseDuration(std::string_view s) {
+  auto bad = [&] { return BadRequest("invalid duration \"" + std::string(s) + "\""); };
+  if (s.empty()) return bad();
+  if (s == "0") return Duration(0);
+  size_t pos = 0;
+  bool negative = false;
+  if (s[0] == '-' || s[0] == '+') {
+    negative = s[0] == '-';
+    ++pos;
+  }
+  double total_ns = 0;
+  bool any = false;
+  while (pos < s.size()) {
+    size_t start = pos;
+    while (pos < s.size() && (std::isdigit(static_cast<unsigned char>(s[pos])) || s[pos] == '.')) {
+      ++pos;
+    }
+    if (start == pos) return bad();
+    double value = 0;
+    try {
+      value = std::stod(std::string(s.substr(start, pos - start)));
+    } catch (...) {
+      return bad();
+    }
+    size_t ustart = pos;
+    while (pos < s.size() && std::isalpha(static_cast<unsigned char>(s[pos]))) ++pos;
+    std::string_view unit = s.substr(ustart, pos - ustart);
+    double scale;
+    if (unit == "ns") scale = 1;
+    else if (unit == "us") scale = 1e3;
+    else if (unit == "ms") scale = 1e6;
+    else if (unit == "s") scale = 1e9;
+    else if (unit == "m") scale = 60e9;
+    else if (unit == "h") scale = 3600e9;
+    else return bad();
+    total_ns += value * scale;
+    any = true;
+  }
+  if (!any) return bad();
+  auto ns = Duration(static_cast<int64_t>(total_ns));
+  return negative ? -ns : ns;
+}
+
+}  // namespace kt

@@ -1,0 +1,39 @@
+#include "base/trace.h"
+
+#include <ostream>
+
+#include "base/sha256.h"
+
+namespace kt {
+
+Trace::Trace() : hash_(std::make_unique<Sha256>()) {}
+Trace::~Trace() = default;
+
+void Trace::Record(Time t, std::string_view kind, const Json& fields) {
+  Json line = fields.is_object() ? fields : Json::object();
+  line["t"] = FormatRfc3339Micro(t);
+  line["k"] = kind;
+  std::string text = line.dump();
+  text += '\n';
+  std::lock_guard<std::mutex> lock(mu_);
+  hash_->Update(text);
+  ++lines_;
+  if (sink_ != nullptr) *sink_ << text;
+}
+
+void Trace::SetSink(std::ostream* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sink_ = out;
+}
+
+uint64_t Trace::lines() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return lines_;
+}
+
+std::string Trace::Digest() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return hash_->HexDigest();
+}
+
+}  // namespace kt

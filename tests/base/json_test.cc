@@ -1,0 +1,33 @@
+// JSON parsing never throws and refuses hostile nesting.
+#include "base/json.h"
+
+#include <gtest/gtest.h>
+
+namespace kt {
+namespace {
+
+TEST(JsonTest, ParsesAndReadsPaths) {
+  auto j = ParseJson(R"({"metadata":{"name":"ws","generation":3,"x":true}})");
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(GetString(*j, "metadata.name"), "ws");
+  EXPECT_EQ(GetInt(*j, "metadata.generation"), 3);
+  EXPECT_TRUE(GetBool(*j, "metadata.x"));
+  EXPECT_EQ(FindPath(*j, "metadata.missing"), nullptr);
+  EXPECT_EQ(GetString(*j, "metadata.generation", "fallback"), "fallback");
+}
+
+TEST(JsonTest, MalformedInputIsBadRequest) {
+  auto j = ParseJson("{\"a\":");
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), StatusCode::kBadRequest);
+}
+
+TEST(JsonTest, DeepNestingIsRefused) {
+  std::string deep(100000, '[');
+  auto j = ParseJson(deep);
+  ASSERT_FALSE(j.ok());
+  EXPECT_NE(j.status().message().find("nesting"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kt

@@ -1,0 +1,34 @@
+// A trace digest depends only on the recorded content.
+#include "base/trace.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace kt {
+namespace {
+
+TEST(TraceTest, SameLinesSameDigestDifferentLinesDifferentDigest) {
+  Trace a, b, c;
+  Time t = FromUnixSeconds(1767225600);
+  for (Trace* tr : {&a, &b}) {
+    tr->Record(t, "create", {{"name", "ws"}, {"rv", 1}});
+    tr->Record(t + 1s, "update", {{"name", "ws"}, {"rv", 2}});
+  }
+  c.Record(t, "create", {{"name", "ws"}, {"rv", 1}});
+  c.Record(t + 2s, "update", {{"name", "ws"}, {"rv", 2}});
+  EXPECT_EQ(a.Digest(), b.Digest());
+  EXPECT_NE(a.Digest(), c.Digest());
+  EXPECT_EQ(a.lines(), 2u);
+}
+
+TEST(TraceTest, SinkReceivesJsonLines) {
+  Trace tr;
+  std::ostringstream out;
+  tr.SetSink(&out);
+  tr.Record(FromUnixSeconds(0), "x", {{"a", 1}});
+  EXPECT_EQ(out.str(), "{\"a\":1,\"k\":\"x\",\"t\":\"1970-01-01T00:00:00.000000Z\"}\n");
+}
+
+}  // namespace
+}  // namespace kt

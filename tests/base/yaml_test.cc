@@ -1,0 +1,60 @@
+// YAML resolves scalars like kubectl's YAML reader, and ToYaml round-trips.
+#include "base/yaml.h"
+
+#include <gtest/gtest.h>
+
+#include "base/json.h"
+
+namespace kt {
+namespace {
+
+TEST(YamlTest, PlainScalarsResolveLikeGoYaml) {
+  auto j = ParseYaml(R"(
+a: true
+b: yes
+c: "True"
+d: 3
+e: 1.0
+f: ~
+g: 0x1f
+h: 1.0.0
+i: "5"
+j: Standard_NC6s_v3
+)");
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  EXPECT_EQ((*j)["a"], true);
+  EXPECT_EQ((*j)["b"], true);
+  EXPECT_EQ((*j)["c"], "True");
+  EXPECT_EQ((*j)["d"], 3);
+  EXPECT_EQ((*j)["e"], 1.0);
+  EXPECT_TRUE((*j)["f"].is_null());
+  EXPECT_EQ((*j)["g"], 31);
+  EXPECT_EQ((*j)["h"], "1.0.0");
+  EXPECT_EQ((*j)["i"], "5");
+  EXPECT_EQ((*j)["j"], "Standard_NC6s_v3");
+}
+
+TEST(YamlTest, MultipleDocumentsSkipEmptyOnes) {
+  auto docs = ParseYamlDocuments("---\na: 1\n---\n---\nb: 2\n");
+  ASSERT_TRUE(docs.ok());
+  ASSERT_EQ(docs->size(), 2u);
+  EXPECT_EQ((*docs)[1]["b"], 2);
+}
+
+TEST(YamlTest, MalformedYamlNamesLine) {
+  auto j = ParseYaml("a: [1, 2\nb: 3\n");
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), StatusCode::kBadRequest);
+  EXPECT_NE(j.status().message().find("line"), std::string::npos);
+}
+
+TEST(YamlTest, ToYamlRoundTripsStringsThatLookLikeOtherTypes) {
+  Json j = {{"s1", "True"}, {"s2", "1.0"}, {"s3", ""}, {"s4", "- x"}, {"n", 5},
+            {"list", {1, "two", nullptr}}, {"empty", Json::object()}, {"multi", "a\nb\n"}};
+  auto back = ParseYaml(ToYaml(j));
+  ASSERT_TRUE(back.ok()) << ToYaml(j);
+  EXPECT_EQ(*back, j) << ToYaml(j);
+}
+
+}  // namespace
+}  // namespace kt
