@@ -85,3 +85,21 @@ function(kt_fuzz name)
   add_test(NAME ${name} COMMAND ${name} -max_total_time=${A_RUNS_SECONDS} -rss_limit_mb=2048)
   set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT 300)
 endfunction()
+
+# A test run by a script against built binaries, usually driving a real client (kubectl,
+# python3-kubernetes, node). The script gets KT_BUILD_DIR, KT_SOURCE_DIR, KT_SHARED_DIR and a
+# NODE_PATH with the npm clients of tests/clients. Debian's /usr/bin/python3 is the Python
+# (python3-kubernetes is installed for it).
+#   kt_script_test(apiserver_kubectl COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/kubectl_test.sh
+#                  DEPENDS kaito-twin LABELS clients)
+function(kt_script_test name)
+  cmake_parse_arguments(A "" "TIMEOUT" "COMMAND;DEPENDS;LABELS" ${ARGN})
+  add_test(NAME ${name} COMMAND ${A_COMMAND} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  if(NOT A_TIMEOUT)
+    set(A_TIMEOUT 300)
+  endif()
+  set_tests_properties(${name} PROPERTIES
+    TIMEOUT ${A_TIMEOUT}
+    LABELS "${A_LABELS}"
+    ENVIRONMENT "KT_BUILD_DIR=${CMAKE_BINARY_DIR};KT_SOURCE_DIR=${CMAKE_SOURCE_DIR};KT_SHARED_DIR=${CMAKE_SOURCE_DIR}/../shared;NODE_PATH=${CMAKE_SOURCE_DIR}/tests/clients/node_modules;PYTHON=/usr/bin/python3")
+endfunction()
