@@ -1,0 +1,173 @@
+// The HTTP server and client over loopback: keep-alive requests, body limits, chunked
+// streams that notice a client hanging up, client cancellation, and TLS with a generated CA.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "base/net/http_client.h"
+#include "base/net/http_server.h"
+#include "base/net/tls_certs.h"
+
+namespace kt::net {
+namespace {
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void StartServer(HttpHandler handler, std::optional<TlsServerConfig> tls = std::nullopt,
+                   uint64_t body_max = 1024) {
+    HttpServerOptions opts;
+    opts.tls = std::move(tls);
+    opts.body_bytes_max = body_max;
+    server_ = std::make_unique<HttpServer>(env_, opts, std::move(handler));
+    ASSERT_TRUE(server_->Start().ok());
+    env_.RunInBackground(2);
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    env_.Stop();
+    env_.Join();
+  }
+
+  RealEnv env_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+HttpHandler Echo() {
+  return [](HttpRequest& req, std::shared_ptr<Exchange> ex) {
+    HttpResponse r = HttpResponse::Text(200, req.method + " " + req.path + " q=" +
+                                                 req.Query("q").value_or("-") + " body=" + req.body);
+    ex->Respond(std::move(r));
+  };
+}
+
+TEST_F(HttpServerTest, KeepAliveRequestsReuseOneConnection) {
+  StartServer(Echo());
+  auto client = HttpClient::Create(server_->base_url());
+  ASSERT_TRUE(client.ok());
+  for (int i = 0; i < 3; ++i) {
+    auto r = (*client)->Do("POST", "/a%20b?q=x%3Dy", {{"Content-Type", "text/plain"}}, "hi");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "POST /a b q=x=y body=hi");
+  }
+}
+
+TEST_F(HttpServerTest, OversizedBodyGets413) {
+  StartServer(Echo(), std::nullopt, /*body_max=*/16);
+  auto client = HttpClient::Create(server_->base_url());
+  auto r = (*client)->Do("POST", "/", {}, std::string(1000, 'x'));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 413);
+  EXPECT_NE(r->body.find("RequestEntityTooLarge"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, HandlerMayAnswerFromAnotherThreadLater) {
+  std::shared_ptr<Exchange> parked;
+  std::mutex mu;
+  StartServer([&](HttpRequest&, std::shared_ptr<Exchange> ex) {
+    std::lock_guard<std::mutex> lock(mu);
+    parked = std::move(ex);
+  });
+  env_.StartThread("answer", [&] {
+    for (;;) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (parked) {
+        parked->Respond(HttpResponse::Json(201, "{}"));
+        parked.reset();
+        return;
+      }
+    }
+  });
+  auto client = HttpClient::Create(server_->base_url());
+  auto r = (*client)->Do("GET", "/later");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 201);
+}
+
+TEST_F(HttpServerTest, ChunkedStreamDeliversLinesAndEnds) {
+  StartServer([](HttpRequest&, std::shared_ptr<Exchange> ex) {
+    auto stream = ex->StartStream(200, {{"Content-Type", "application/json"}});
+    for (int i = 0; i < 3; ++i) stream->Write("{\"n\":" + std::to_string(i) + "}\n");
+    stream->Close();
+  });
+  auto client = HttpClient::Create(server_->base_url());
+  std::string got;
+  int status = 0;
+  Status s = (*client)->Stream(
+      "GET", "/watch", {}, {},
+      [&](const HttpResponse& head) {
+        status = head.status;
+        return true;
+      },
+      [&](std::string_view d) {
+        got += d;
+        return true;
+      },
+      std::chrono::seconds(10));
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(got, "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n");
+}
+
+TEST_F(HttpServerTest, StreamNoticesClientHangingUpAndClientCanCancel) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool server_saw_close = false;
+  StartServer([&](HttpRequest&, std::shared_ptr<Exchange> ex) {
+    auto stream = ex->StartStream(200, {{"Content-Type", "text/event-stream"}});
+    stream->Write("data: first\n\n");
+    stream->OnClose([&] {
+      std::lock_guard<std::mutex> lock(mu);
+      server_saw_close = true;
+      cv.notify_all();
+    });
+  });
+  auto client = HttpClient::Create(server_->base_url());
+  HttpClient* c = client->get();
+  Status s = c->Stream(
+      "GET", "/events", {}, {}, [](const HttpResponse&) { return true; },
+      [&](std::string_view d) {
+        EXPECT_EQ(d, "data: first\n\n");
+        c->Cancel();  // the next read sees the cancellation
+        return true;
+      },
+      std::chrono::seconds(10));
+  EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
+  std::unique_lock<std::mutex> lock(mu);
+  EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return server_saw_close; }));
+}
+
+TEST_F(HttpServerTest, TlsWithGeneratedCaVerifiesAndRejectsWrongCa) {
+  auto ca = GenerateCa("kaito-twin-ca", env_.Now(), std::chrono::hours(24));
+  ASSERT_TRUE(ca.ok()) << ca.status().ToString();
+  auto leaf = IssueCert(*ca, CertRequest{.common_name = "kube-apiserver",
+                                         .dns_names = {"localhost"},
+                                         .ip_addresses = {"127.0.0.1"},
+                                         .not_before = env_.Now()});
+  ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
+  StartServer(Echo(), TlsServerConfig{leaf->cert_pem, leaf->key_pem, ""});
+  EXPECT_EQ(server_->base_url().substr(0, 8), "https://");
+
+  auto good = HttpClient::Create(server_->base_url(), HttpClientOptions{.ca_pem = ca->cert_pem});
+  auto r = (*good)->Do("GET", "/secure");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, "GET /secure q=- body=");
+
+  auto other_ca = GenerateCa("someone-else", env_.Now(), std::chrono::hours(24));
+  auto bad = HttpClient::Create(server_->base_url(), HttpClientOptions{.ca_pem = other_ca->cert_pem});
+  auto r2 = (*bad)->Do("GET", "/secure");
+  EXPECT_FALSE(r2.ok());
+  EXPECT_EQ(r2.status().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(HttpServerTest, ConnectionRefusedIsUnavailable) {
+  auto client = HttpClient::Create("http://127.0.0.1:1");
+  auto r = (*client)->Do("GET", "/");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace kt::net
