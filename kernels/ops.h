@@ -185,7 +185,8 @@ struct PenaltiesArgs {
 // Picks one token per row. docs/kernels.md ("Sampling") specifies the algorithm exactly; both
 // backends implement the same one, so a (seed, offset) pair gives the same token on CPU and GPU
 // (barring last-ulp differences of expf):
-//   temperature[b] <= 0: greedy argmax (lowest index on ties).
+//   temperature[b] < 1e-5 (kGreedyTemperatureBelow, as vLLM): greedy argmax (lowest index on
+//   ties).
 //   else z = logits / temperature; top-k keeps tokens whose z >= the k-th largest z (ties kept);
 //   top-p keeps the highest-z tokens whose probability mass (renormalised over the top-k
 //   survivors) first reaches top_p (ties kept); one token is drawn from the survivors with a
@@ -196,6 +197,7 @@ struct PenaltiesArgs {
 struct SampleArgs {
   static constexpr Op kOp = Op::kSample;
   static constexpr int kTopLogprobsMax = 20;
+  static constexpr float kGreedyTemperatureBelow = 1e-5f;
   Tensor logits;       // [B, V] f32 or bf16 (not modified)
   Tensor temperature;  // f32 [B]
   Tensor top_k;        // i32 [B]; <= 0 or >= V: off
