@@ -40,12 +40,18 @@ std::string_view DTypeName(DType t);  // "f32", "bf16", "f16", "f8e4m3", "i32", 
 
 constexpr size_t DTypeSize(DType t) {
   switch (t) {
-    case DType::kF32: return 4;
-    case DType::kBF16: return 2;
-    case DType::kF16: return 2;
-    case DType::kF8E4M3: return 1;
-    case DType::kI32: return 4;
-    case DType::kI64: return 8;
+    case DType::kF32:
+      return 4;
+    case DType::kBF16:
+      return 2;
+    case DType::kF16:
+      return 2;
+    case DType::kF8E4M3:
+      return 1;
+    case DType::kI32:
+      return 4;
+    case DType::kI64:
+      return 8;
   }
   return 0;
 }
@@ -107,7 +113,7 @@ struct F16 {
     uint32_t u = BitsOfFloat(f);
     uint16_t sign = static_cast<uint16_t>((u >> 16) & 0x8000u);
     uint32_t a = u & 0x7fffffffu;
-    if (a > 0x7f800000u) return FromBits(sign | 0x7e00u);  // NaN
+    if (a > 0x7f800000u) return FromBits(sign | 0x7e00u);   // NaN
     if (a >= 0x477ff000u) return FromBits(sign | 0x7c00u);  // rounds to >= 65520: inf
     if (a < 0x38800000u) {  // below the smallest normal half (2^-14): subnormal or zero
       if (a < 0x33000000u) return FromBits(sign);  // < 2^-25 rounds to zero (tie at 2^-25 -> 0)
@@ -155,9 +161,9 @@ struct F8E4M3 {
     uint32_t u = BitsOfFloat(f);
     uint8_t sign = static_cast<uint8_t>((u >> 24) & 0x80u);
     uint32_t a = u & 0x7fffffffu;
-    if (a > 0x7f800000u) return FromBits(sign | 0x7fu);  // NaN
+    if (a > 0x7f800000u) return FromBits(sign | 0x7fu);   // NaN
     if (a >= 0x43e00000u) return FromBits(sign | 0x7eu);  // >= 448 (and inf): saturate
-    if (a < 0x3c800000u) {  // below 2^-6: subnormal, unit 2^-9
+    if (a < 0x3c800000u) {                                // below 2^-6: subnormal, unit 2^-9
       if (a < 0x3a800000u) return FromBits(sign);  // < 2^-10 (half the smallest subnormal): 0
       uint32_t exp = a >> 23;
       uint32_t mant = (a & 0x7fffffu) | 0x800000u;

@@ -68,17 +68,28 @@ class Checker {
 
 std::string_view OpName(Op op) {
   switch (op) {
-    case Op::kGemm: return "gemm";
-    case Op::kRmsNorm: return "rms_norm";
-    case Op::kRope: return "rope";
-    case Op::kSiluMul: return "silu_mul";
-    case Op::kEmbedding: return "embedding";
-    case Op::kAttentionPrefill: return "attention_prefill";
-    case Op::kAttentionDecode: return "attention_decode";
-    case Op::kKvAppend: return "kv_append";
-    case Op::kPenalties: return "penalties";
-    case Op::kSample: return "sample";
-    case Op::kLoraBgmv: return "lora_bgmv";
+    case Op::kGemm:
+      return "gemm";
+    case Op::kRmsNorm:
+      return "rms_norm";
+    case Op::kRope:
+      return "rope";
+    case Op::kSiluMul:
+      return "silu_mul";
+    case Op::kEmbedding:
+      return "embedding";
+    case Op::kAttentionPrefill:
+      return "attention_prefill";
+    case Op::kAttentionDecode:
+      return "attention_decode";
+    case Op::kKvAppend:
+      return "kv_append";
+    case Op::kPenalties:
+      return "penalties";
+    case Op::kSample:
+      return "sample";
+    case Op::kLoraBgmv:
+      return "lora_bgmv";
   }
   return "?";
 }
@@ -103,8 +114,7 @@ Status Validate(const RmsNormArgs& a, MemorySpace space) {
   c.Dim("out", a.out, 1, a.x.shape[1]).Dim("residual", a.residual, 0, a.x.shape[0]);
   c.Dim("residual", a.residual, 1, a.x.shape[1]);
   c.Require(a.eps > 0.0f, "eps must be > 0");
-  c.Require(!a.residual.present() || a.residual.data != a.out.data,
-            "residual must not alias out");
+  c.Require(!a.residual.present() || a.residual.data != a.out.data, "residual must not alias out");
   return c.status();
 }
 
@@ -178,9 +188,9 @@ Status Validate(const AttentionDecodeArgs& a, MemorySpace space) {
   c.Require(a.k_cache.shape[2] >= 1 && a.q.shape[1] % std::max<int64_t>(a.k_cache.shape[2], 1) == 0,
             "query heads must be a multiple of KV heads");
   c.Require(a.k_cache.shape[1] >= 1, "block_size must be >= 1");
-  c.Require(a.max_context_len >= 0 &&
-                a.max_context_len <= a.block_tables.shape[1] * a.k_cache.shape[1],
-            "max_context_len must be in [0, max_blocks_per_seq * block_size]");
+  c.Require(
+      a.max_context_len >= 0 && a.max_context_len <= a.block_tables.shape[1] * a.k_cache.shape[1],
+      "max_context_len must be in [0, max_blocks_per_seq * block_size]");
   c.Require(a.scale >= 0.0f, "scale must be >= 0 (0: 1/sqrt(D))");
   return c.status();
 }

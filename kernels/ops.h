@@ -116,12 +116,12 @@ struct EmbeddingArgs {
 // out = softmax(scale * q.k^T) . v per head, fp32 softmax. window_left >= 0 requires causal.
 struct AttentionPrefillArgs {
   static constexpr Op kOp = Op::kAttentionPrefill;
-  Tensor q;             // [Tq, Hq, D]
-  Tensor k;             // [Tk, Hk, D]
-  Tensor v;             // [Tk, Hk, D]
-  Tensor cu_seqlens_q;  // i32 [B+1], non-decreasing, cu[0] = 0, cu[B] = Tq
-  Tensor cu_seqlens_k;  // i32 [B+1], cu[B] = Tk
-  Tensor out;           // [Tq, Hq, D]
+  Tensor q;              // [Tq, Hq, D]
+  Tensor k;              // [Tk, Hk, D]
+  Tensor v;              // [Tk, Hk, D]
+  Tensor cu_seqlens_q;   // i32 [B+1], non-decreasing, cu[0] = 0, cu[B] = Tq
+  Tensor cu_seqlens_k;   // i32 [B+1], cu[B] = Tk
+  Tensor out;            // [Tq, Hq, D]
   int max_seqlen_q = 0;  // host bound >= every Lq
   int max_seqlen_k = 0;  // host bound >= every Lk
   float scale = 0.0f;    // 0 means 1/sqrt(D)
@@ -154,12 +154,12 @@ struct KvAppendArgs {
 // a zero output row.
 struct AttentionDecodeArgs {
   static constexpr Op kOp = Op::kAttentionDecode;
-  Tensor q;             // [B, Hq, D]
-  Tensor k_cache;       // [num_blocks, block_size, Hk, D]
-  Tensor v_cache;       // same
-  Tensor block_tables;  // i32 [B, max_blocks_per_seq]; entries past a sequence's end unused
-  Tensor context_lens;  // i32 [B]
-  Tensor out;           // [B, Hq, D]
+  Tensor q;                 // [B, Hq, D]
+  Tensor k_cache;           // [num_blocks, block_size, Hk, D]
+  Tensor v_cache;           // same
+  Tensor block_tables;      // i32 [B, max_blocks_per_seq]; entries past a sequence's end unused
+  Tensor context_lens;      // i32 [B]
+  Tensor out;               // [B, Hq, D]
   int max_context_len = 0;  // host bound >= every context_lens[b]
   float scale = 0.0f;       // 0 means 1/sqrt(D)
   int window_left = -1;
@@ -198,14 +198,14 @@ struct SampleArgs {
   static constexpr Op kOp = Op::kSample;
   static constexpr int kTopLogprobsMax = 20;
   static constexpr float kGreedyTemperatureBelow = 1e-5f;
-  Tensor logits;       // [B, V] f32 or bf16 (not modified)
-  Tensor temperature;  // f32 [B]
-  Tensor top_k;        // i32 [B]; <= 0 or >= V: off
-  Tensor top_p;        // f32 [B]; in (0, 1]; 1: off
-  Tensor seed;         // i64 [B]
-  Tensor offset;       // i64 [B], e.g. the number of tokens the request has sampled so far
-  Tensor out_tokens;   // i32 [B]
-  Tensor out_logprobs;  // optional f32 [B]
+  Tensor logits;            // [B, V] f32 or bf16 (not modified)
+  Tensor temperature;       // f32 [B]
+  Tensor top_k;             // i32 [B]; <= 0 or >= V: off
+  Tensor top_p;             // f32 [B]; in (0, 1]; 1: off
+  Tensor seed;              // i64 [B]
+  Tensor offset;            // i64 [B], e.g. the number of tokens the request has sampled so far
+  Tensor out_tokens;        // i32 [B]
+  Tensor out_logprobs;      // optional f32 [B]
   int top_logprobs = 0;     // 0..kTopLogprobsMax
   Tensor out_top_tokens;    // i32 [B, top_logprobs] when top_logprobs > 0
   Tensor out_top_logprobs;  // f32 [B, top_logprobs] when top_logprobs > 0

@@ -19,8 +19,8 @@ Status CheckLongRope(const RopeConfig& c) {
   size_t half = static_cast<size_t>(c.head_dim / 2);
   for (const auto* f : {&c.short_factor, &c.long_factor}) {
     if (f->size() != half) {
-      return Invalid("rope: longrope factor lists must have head_dim/2 = " +
-                     std::to_string(half) + " entries, got " + std::to_string(f->size()));
+      return Invalid("rope: longrope factor lists must have head_dim/2 = " + std::to_string(half) +
+                     " entries, got " + std::to_string(f->size()));
     }
     for (double v : *f) {
       if (!(v > 0.0)) return Invalid("rope: longrope factors must be > 0");

@@ -126,8 +126,7 @@ Status ExpectFloat(std::string_view op, std::string_view name, const Tensor& t) 
   return Invalid(Prefix(op, name) + " must be a float type, got " + Describe(t));
 }
 
-Status ExpectSpace(std::string_view op, std::string_view name, const Tensor& t,
-                   MemorySpace space) {
+Status ExpectSpace(std::string_view op, std::string_view name, const Tensor& t, MemorySpace space) {
   if (!t.present() || t.space == space) return Status::Ok();
   return Invalid(Prefix(op, name) + " is in " +
                  (t.space == MemorySpace::kHost ? "host" : "device") +
@@ -135,7 +134,9 @@ Status ExpectSpace(std::string_view op, std::string_view name, const Tensor& t,
                  (space == MemorySpace::kHost ? "host" : "device") + " memory");
 }
 
-Status Unsupported(std::string message) { return Invalid(std::move(message)).WithReason("Unsupported"); }
+Status Unsupported(std::string message) {
+  return Invalid(std::move(message)).WithReason("Unsupported");
+}
 
 bool IsUnsupported(const Status& s) { return !s.ok() && s.reason() == "Unsupported"; }
 

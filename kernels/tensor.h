@@ -74,8 +74,7 @@ Status ExpectDim(std::string_view op, std::string_view name, const Tensor& t, in
 Status ExpectInnerContiguous(std::string_view op, std::string_view name, const Tensor& t);
 Status ExpectDType(std::string_view op, std::string_view name, const Tensor& t, DType want);
 Status ExpectFloat(std::string_view op, std::string_view name, const Tensor& t);
-Status ExpectSpace(std::string_view op, std::string_view name, const Tensor& t,
-                   MemorySpace space);
+Status ExpectSpace(std::string_view op, std::string_view name, const Tensor& t, MemorySpace space);
 
 // An op/dtype/shape combination a backend does not implement. It is an Invalid status with
 // reason "Unsupported", so callers (and the backend comparison test) can tell it apart from

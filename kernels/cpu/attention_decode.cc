@@ -21,9 +21,9 @@ Status AttentionDecode(const AttentionDecodeArgs& a) {
   for (int64_t b = 0; b < batch; ++b) {
     const int64_t len = LoadI32(a.context_lens, b);
     if (len < 0 || len > a.max_context_len) {
-      return Invalid("attention_decode: context_lens[" + std::to_string(b) + "] = " +
-                     std::to_string(len) + " is outside [0, max_context_len = " +
-                     std::to_string(a.max_context_len) + "]");
+      return Invalid(
+          "attention_decode: context_lens[" + std::to_string(b) + "] = " + std::to_string(len) +
+          " is outside [0, max_context_len = " + std::to_string(a.max_context_len) + "]");
     }
     const int64_t p = len - 1;
     const int64_t first = a.window_left >= 0 ? std::max<int64_t>(0, p - a.window_left) : 0;

@@ -17,13 +17,16 @@ constexpr int64_t kQueryBlockRows = 64;
 
 Status CheckSeqlens(const AttentionPrefillArgs& a, int64_t batch) {
   auto check = [&](const Tensor& cu, int64_t total, int max_len, const char* name) -> Status {
-    if (LoadI32(cu, 0) != 0) return Invalid(std::string("attention_prefill: ") + name + "[0] must be 0");
+    if (LoadI32(cu, 0) != 0)
+      return Invalid(std::string("attention_prefill: ") + name + "[0] must be 0");
     for (int64_t b = 0; b < batch; ++b) {
       const int64_t len = static_cast<int64_t>(LoadI32(cu, b + 1)) - LoadI32(cu, b);
-      if (len < 0) return Invalid(std::string("attention_prefill: ") + name + " must be non-decreasing");
+      if (len < 0)
+        return Invalid(std::string("attention_prefill: ") + name + " must be non-decreasing");
       if (len > max_len) {
-        return Invalid(std::string("attention_prefill: a sequence is longer than the host bound for ") +
-                       name + " (" + std::to_string(len) + " > " + std::to_string(max_len) + ")");
+        return Invalid(
+            std::string("attention_prefill: a sequence is longer than the host bound for ") + name +
+            " (" + std::to_string(len) + " > " + std::to_string(max_len) + ")");
       }
     }
     if (LoadI32(cu, batch) != total) {
@@ -81,8 +84,8 @@ Status AttentionPrefill(const AttentionPrefillArgs& a) {
             float* srow = scores.data() + i * nk;
             for (int64_t j = 0; j < nk; ++j) {
               const int64_t key = lo + j;
-              const bool visible = (!a.causal || key <= p) &&
-                                   (a.window_left < 0 || key >= p - a.window_left);
+              const bool visible =
+                  (!a.causal || key <= p) && (a.window_left < 0 || key >= p - a.window_left);
               srow[j] = visible ? scale * Dot(qrow, kh.data() + key * d, d) : kNegInf;
               mx = std::max(mx, srow[j]);
             }

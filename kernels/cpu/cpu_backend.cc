@@ -43,9 +43,7 @@ Status CpuBackend::Embedding(const EmbeddingArgs& a) { return cpu::Embedding(a);
 Status CpuBackend::AttentionPrefill(const AttentionPrefillArgs& a) {
   return cpu::AttentionPrefill(a);
 }
-Status CpuBackend::AttentionDecode(const AttentionDecodeArgs& a) {
-  return cpu::AttentionDecode(a);
-}
+Status CpuBackend::AttentionDecode(const AttentionDecodeArgs& a) { return cpu::AttentionDecode(a); }
 Status CpuBackend::KvAppend(const KvAppendArgs& a) { return cpu::KvAppend(a); }
 Status CpuBackend::Penalties(const PenaltiesArgs& a) { return cpu::Penalties(a); }
 Status CpuBackend::Sample(const SampleArgs& a) { return cpu::Sample(a); }

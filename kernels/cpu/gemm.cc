@@ -22,9 +22,8 @@ void SgemmNT(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64
              const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
 #if KT_KERNELS_HAVE_OPENBLAS
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<blasint>(m),
-              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
-              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
-              static_cast<blasint>(ldc));
+              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a, static_cast<blasint>(lda),
+              b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
 #else
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) {

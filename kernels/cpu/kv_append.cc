@@ -16,9 +16,9 @@ Status KvAppend(const KvAppendArgs& a) {
   for (int64_t i = 0; i < t; ++i) {
     const int64_t slot = LoadI32(a.slot_mapping, i);
     if (slot >= slots) {
-      return Invalid("kv_append: slot_mapping[" + std::to_string(i) + "] = " +
-                     std::to_string(slot) + " is past the cache's " + std::to_string(slots) +
-                     " slots");
+      return Invalid("kv_append: slot_mapping[" + std::to_string(i) +
+                     "] = " + std::to_string(slot) + " is past the cache's " +
+                     std::to_string(slots) + " slots");
     }
   }
   std::vector<float> row(d);
@@ -29,7 +29,8 @@ Status KvAppend(const KvAppendArgs& a) {
     for (int64_t h = 0; h < hk; ++h) {
       for (const auto& [src, dst] : {std::pair{&a.k, &a.k_cache}, std::pair{&a.v, &a.v_cache}}) {
         if (src->dtype == dst->dtype) {
-          std::memcpy(dst->at(blk, off, h), src->at(i, h), static_cast<size_t>(d) * DTypeSize(dst->dtype));
+          std::memcpy(dst->at(blk, off, h), src->at(i, h),
+                      static_cast<size_t>(d) * DTypeSize(dst->dtype));
         } else {
           ToF32(src->at(i, h), src->dtype, d, row.data());
           FromF32(row.data(), d, dst->dtype, dst->at(blk, off, h));

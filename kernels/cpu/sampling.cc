@@ -110,7 +110,8 @@ Status Sample(const SampleArgs& a) {
         argmax = static_cast<int32_t>(i);
       }
     }
-    if (mx == -INFINITY) return Invalid("sample: row " + std::to_string(b) + " has no finite logit");
+    if (mx == -INFINITY)
+      return Invalid("sample: row " + std::to_string(b) + " has no finite logit");
     double sum = 0.0;
     for (int64_t i = 0; i < vocab; ++i) sum += std::exp(static_cast<double>(row[i]) - mx);
     const float lse = mx + static_cast<float>(std::log(sum));
@@ -128,10 +129,9 @@ Status Sample(const SampleArgs& a) {
     if (a.top_logprobs > 0) {
       order.resize(vocab);
       std::iota(order.begin(), order.end(), 0);
-      std::partial_sort(order.begin(), order.begin() + a.top_logprobs, order.end(),
-                        [&](int32_t x, int32_t y) {
-                          return row[x] > row[y] || (row[x] == row[y] && x < y);
-                        });
+      std::partial_sort(
+          order.begin(), order.begin() + a.top_logprobs, order.end(),
+          [&](int32_t x, int32_t y) { return row[x] > row[y] || (row[x] == row[y] && x < y); });
       for (int j = 0; j < a.top_logprobs; ++j) {
         *reinterpret_cast<int32_t*>(a.out_top_tokens.at(b, j)) = order[j];
         *reinterpret_cast<float*>(a.out_top_logprobs.at(b, j)) = row[order[j]] - lse;

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# One-shot GPU check of kernels/ on a CUDA machine (written for an H100, fits ~10 minutes):
+#   1. records the machine (nvidia-smi, nvcc, lscpu)
+#   2. configures a fresh build: -DKT_CUDA=ON, KT_MODULES="base;kernels", sm_90a only
+#   3. builds the kernel tests and benchmarks
+#   4. runs `ctest -L gpu` (every CUDA op against the CPU reference) and the CPU kernel tests
+#   5. runs the CUDA kernel benchmarks (JSON + table)
+#   6. runs the shared torch baselines (../shared/gpu/*.py, in place) when torch is importable
+#   7. prints one summary table (scripts/gpu/summarize.py) and RESULTS.md rows to append
+# Every step has a time budget and its own log; a failed step is reported and the script goes
+# on with what still makes sense. Exit status: 0 when the build, the gpu tests and the benchmarks
+# all succeeded, 1 otherwise.
+#
+# Usage: scripts/gpu/check.sh [--budget-s N] [--no-baselines] [--archs "90a"] [--append-results]
+# Env:   OUT        where every output goes (default: ./build-gpu-check-out)
+#        JOBS       build parallelism (default: nproc)
+#        BUILD_DIR  (default: build-gpu-check, removed first: always a fresh configure)
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+OUT=${OUT:-$ROOT/build-gpu-check-out}  # under /build*/, ignored by git
+JOBS=${JOBS:-$(nproc)}
+BUILD_DIR=${BUILD_DIR:-$ROOT/build-gpu-check}
+SHARED_DIR=${SHARED_DIR:-$ROOT/../shared}
+BUDGET_S=570
+ARCHS="90a"
+BASELINES=1
+APPEND_RESULTS=0
+while (($#)); do
+  case "$1" in
+    --budget-s) BUDGET_S=$2; shift 2 ;;
+    --no-baselines) BASELINES=0; shift ;;
+    --archs) ARCHS=$2; shift 2 ;;
+    --append-results) APPEND_RESULTS=1; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+mkdir -p "$OUT"
+LOG=$OUT/check.log
+exec > >(tee -a "$LOG") 2>&1
+START=$(date +%s)
+declare -A STEP_STATUS
+STEPS=()
+FAILED=0
+
+remaining() { echo $(( BUDGET_S - ($(date +%s) - START) )); }
+
+# step NAME BUDGET_S COMMAND...: runs with a timeout of min(budget, time left - 20 s reserve),
+# logs to $OUT/NAME.log, records ok / failed (rc) / timeout / skipped.
+step() {
+  local name=$1 budget=$2
+  shift 2
+  local left
+  left=$(( $(remaining) - 20 ))
+  STEPS+=("$name")
+  if (( left < 10 )); then
+    STEP_STATUS[$name]="skipped (time budget spent)"
+    echo "=== $name: skipped, $(remaining) s left"
+    return 1
+  fi
+  (( budget > left )) && budget=$left
+  echo "=== $name (budget ${budget} s, $(remaining) s left): $*"
+  local t0 rc
+  t0=$(date +%s)
+  set -x
+  timeout --signal=TERM --kill-after=10 "$budget" "$@" > "$OUT/$name.log" 2>&1
+  rc=$?
+  { set +x; } 2>/dev/null
+  local dt=$(( $(date +%s) - t0 ))
+  if (( rc == 0 )); then
+    STEP_STATUS[$name]="ok (${dt} s)"
+  elif (( rc == 124 || rc == 137 )); then
+    STEP_STATUS[$name]="TIMEOUT after ${budget} s"
+  else
+    STEP_STATUS[$name]="FAILED rc=$rc (${dt} s)"
+  fi
+  echo "=== $name: ${STEP_STATUS[$name]} (log: $OUT/$name.log)"
+  tail -n 15 "$OUT/$name.log"
+  return $rc
+}
+
+critical() { FAILED=1; }
+
+# 1. The machine and what the build needs.
+step env 30 bash -c 'nvidia-smi; nvidia-smi --query-gpu=name,memory.total,clocks.max.sm,clocks.max.mem --format=csv; /usr/local/cuda/bin/nvcc --version || nvcc --version; lscpu | head -20; git -C "'"$ROOT"'" rev-parse HEAD' || true
+# What the build needs (Debian package names as in scripts/setup.sh); reported, not fatal.
+preflight() {
+  local missing=()
+  for tool in cmake ninja g++ python3 nvidia-smi; do
+    command -v "$tool" >/dev/null || missing+=("tool:$tool")
+  done
+  [[ -x /usr/local/cuda/bin/nvcc ]] || command -v nvcc >/dev/null || missing+=("tool:nvcc")
+  for pkg in libgtest-dev libgmock-dev libbenchmark-dev libboost1.81-dev nlohmann-json3-dev \
+             libyaml-cpp-dev libssl-dev libopenblas-dev; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("package:$pkg")
+  done
+  if ((${#missing[@]})); then
+    echo "missing: ${missing[*]} (scripts/setup.sh installs the packages)"
+    return 1
+  fi
+  echo "all build dependencies present"
+}
+step preflight 20 bash -c "$(declare -f preflight); preflight" || true
+
+GPU_NAME=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
+GPU_NAME=${GPU_NAME:-unknown GPU}
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+# 2. Fresh configure, only what the kernels need, device code for this card only.
+rm -rf "$BUILD_DIR"
+NVCC=/usr/local/cuda/bin/nvcc
+[[ -x $NVCC ]] || NVCC=$(command -v nvcc || echo nvcc)
+step configure 90 cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DKT_CUDA=ON -DKT_MODULES="base;kernels" -DCMAKE_CUDA_COMPILER="$NVCC" \
+  -DKT_KERNELS_CUDA_ARCHS="$ARCHS" || critical
+
+# 3. Build the tests and benchmarks of kernels/.
+step build 300 cmake --build "$BUILD_DIR" -j "$JOBS" --target kernels_backend_ops_cuda_test \
+  kernels_test kernels_cuda_bench kernels_cpu_bench || critical
+
+# 4. GPU tests (every CUDA op vs the CPU reference), then the CPU kernel tests.
+step test_gpu 150 bash -c "cd '$BUILD_DIR' && ctest -L gpu --output-on-failure --timeout 120 \
+  --output-junit '$OUT/ctest-gpu.xml'" || critical
+step test_cpu 90 bash -c "cd '$BUILD_DIR' && ctest -LE gpu -j '$JOBS' --timeout 60" || true
+
+# 5. Benchmarks.
+step bench 180 "$BUILD_DIR/bench/kernels_cuda_bench" --benchmark_counters_tabular=true \
+  --benchmark_format=console --benchmark_out="$OUT/kernels_cuda_bench.json" \
+  --benchmark_out_format=json || critical
+
+# 6. The shared baselines, run in place (never copied into the repository).
+if (( BASELINES )) && python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+  mkdir -p "$OUT/baselines"
+  step baseline_torch_graph 120 env OUT="$OUT/baselines" python3 "$SHARED_DIR/gpu/anchor_torch_graph.py" || true
+  step baseline_anchor 200 env OUT="$OUT/baselines" python3 "$SHARED_DIR/gpu/anchor_gpu.py" || true
+else
+  STEPS+=("baselines")
+  STEP_STATUS[baselines]="skipped (no torch with CUDA, or --no-baselines)"
+fi
+
+# 7. One table.
+step summary 30 python3 "$ROOT/scripts/gpu/summarize.py" \
+  --bench "$OUT/kernels_cuda_bench.json" --roofline "$ROOT/bench/kernels/roofline_h100.json" \
+  --baselines "$OUT/baselines" --gpu "$GPU_NAME" --commit "$COMMIT" \
+  --rows-out "$OUT/RESULTS-rows.md" || true
+cat "$OUT/summary.log" 2>/dev/null
+
+if (( APPEND_RESULTS )) && [[ -s "$OUT/RESULTS-rows.md" ]]; then
+  cat "$OUT/RESULTS-rows.md" >> "$ROOT/bench/RESULTS.md"
+  echo "appended $(wc -l < "$OUT/RESULTS-rows.md") rows to bench/RESULTS.md"
+fi
+
+echo
+echo "=== steps ($(( $(date +%s) - START )) s of ${BUDGET_S} s) on $GPU_NAME, commit $COMMIT"
+for s in "${STEPS[@]}"; do printf '  %-22s %s\n' "$s" "${STEP_STATUS[$s]}"; done
+echo "outputs: $OUT"
+exit $FAILED
