@@ -28,7 +28,9 @@
 namespace kt::api {
 
 struct LongRunningOperation {
-  std::string id;  // opaque; on the wire the Azure-AsyncOperation URL
+  // Opaque; on the wire the Azure-AsyncOperation URL. Empty when the operation already
+  // completed (ARM answers a DELETE of a missing pool with 204): Poll returns kSucceeded.
+  std::string id;
   std::string resource_name;
 };
 

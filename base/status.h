@@ -39,7 +39,7 @@ enum class StatusCode : int {
   kInternal,              // 500
   kUnavailable,           // 503 ServiceUnavailable
   kTimeout,               // 504 / the request may or may not have been applied
-  kQuotaExceeded,         // ARM QuotaExceeded (409 on ARM)
+  kQuotaExceeded,         // ARM QuotaExceeded (AKS preflight answers HTTP 400)
   kCancelled,             // the caller went away
 };
 
