@@ -26,7 +26,7 @@ constexpr CodeInfo kCodes[] = {
     {StatusCode::kInternal, "InternalError", 500},
     {StatusCode::kUnavailable, "ServiceUnavailable", 503},
     {StatusCode::kTimeout, "Timeout", 504},
-    {StatusCode::kQuotaExceeded, "QuotaExceeded", 409},
+    {StatusCode::kQuotaExceeded, "QuotaExceeded", 400},
     {StatusCode::kCancelled, "Cancelled", 499},
 };
 
