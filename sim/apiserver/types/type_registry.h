@@ -29,6 +29,9 @@
 
 namespace kt::sim {
 
+struct Schema;      // schema.h: a compiled structural schema
+struct FieldError;  // field_error.h
+
 struct ResourceType {
   api::GroupVersionResource gvr;
   std::string kind;       // "Workspace"
@@ -53,6 +56,16 @@ struct ResourceType {
 struct ValidationResult {
   Status status;                      // Invalid (422) with the field errors, or OK
   std::vector<std::string> warnings;  // e.g. unknown fields under fieldValidation=Warn
+  // The field errors behind an Invalid status (for the Status body's details.causes; see
+  // CausesJson in field_error.h).
+  std::vector<FieldError> errors;
+
+  ValidationResult();
+  ~ValidationResult();
+  ValidationResult(const ValidationResult&);
+  ValidationResult& operator=(const ValidationResult&);
+  ValidationResult(ValidationResult&&) noexcept;
+  ValidationResult& operator=(ValidationResult&&) noexcept;
 };
 
 class TypeRegistry {
@@ -65,6 +78,16 @@ class TypeRegistry {
   const ResourceType* FindByKind(const api::GroupVersionKind& gvk) const;
   // Every served resource, in discovery order (groups in preferred order, core first).
   std::vector<const ResourceType*> All() const;
+  // Pointers stay valid until the resource stops being served (RemoveCrd, or AddCrd dropping
+  // that version) and a further 1024 resources have been dropped after it; an AddCrd that
+  // keeps a version updates its ResourceType in place.
+
+  // Every served version sharing one storage ("kaito.sh/workspaces"), in discovery order.
+  std::vector<const ResourceType*> VersionsOf(std::string_view storage_key) const;
+  // The storage version of the kind `type` belongs to (the type itself for built-ins).
+  const ResourceType* StorageVersionOf(const ResourceType& type) const;
+  // Increases whenever the served set or a schema changes (CRD added, updated or removed).
+  uint64_t Revision() const;
 
   // Registers/replaces the resources of a CustomResourceDefinition (apiextensions.k8s.io/v1).
   // Validates the CRD itself (structural schema rules, names, versions): Invalid on error.
@@ -76,10 +99,21 @@ class TypeRegistry {
   // Schema operations. `field_validation` is "Strict", "Warn" or "Ignore" (unknown fields:
   // Strict -> Invalid/BadRequest as kube-apiserver answers, Warn -> warnings, Ignore -> dropped
   // silently). Pruning removes unknown fields unless x-kubernetes-preserve-unknown-fields.
+  // Validate checks metadata (name rules, labels, annotations, finalizers), the schema, and
+  // for CustomResourceDefinitions the CRD rules; unknown fields are reported per
+  // `field_validation` (Strict: BadRequest "<Kind> in version \"v1\" cannot be handled as a
+  // <Kind>: strict decoding error: unknown field \"spec.foo\"").
   ValidationResult Validate(const ResourceType& type, const Json& obj,
                             std::string_view field_validation) const;
   void ApplyDefaults(const ResourceType& type, Json& obj) const;
   void Prune(const ResourceType& type, Json& obj) const;
+  // The whole admission of a written object in kube-apiserver's order: unknown fields per
+  // `field_validation` (Strict fails with BadRequest), then Prune, ApplyDefaults, and
+  // Validate. `obj` is modified in place (pruned and defaulted) even when validation fails.
+  ValidationResult Admit(const ResourceType& type, Json& obj,
+                         std::string_view field_validation) const;
+  // The compiled schema of a resource (null: no schema, everything is kept).
+  const Schema* SchemaOf(const ResourceType& type) const;
 
   // Table output (meta.k8s.io/v1 Table) for `kubectl get`, with the server formatting AGE.
   // `include_object`: "None" | "Metadata" (PartialObjectMetadata, the default) | "Object".
@@ -90,6 +124,8 @@ class TypeRegistry {
   Json AggregatedDiscovery(bool core) const;  // apidiscovery.k8s.io/v2 APIGroupDiscoveryList
   Json LegacyApiVersions() const;             // GET /api
   Json LegacyApiGroupList() const;            // GET /apis
+  // GET /apis/{g}: the APIGroup; NotFound when the group is not served.
+  Result<Json> LegacyApiGroup(std::string_view group) const;
   // GET /api/v1 or /apis/{g}/{v}; NotFound when the group version is not served.
   Result<Json> LegacyApiResourceList(std::string_view group, std::string_view version) const;
 

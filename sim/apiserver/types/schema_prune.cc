@@ -1,0 +1,130 @@
+// Unknown-field detection, pruning and defaulting over structural schemas. The three walks
+// share one notion of "known": a property of the schema, any key of a map
+// (additionalProperties), anything under x-kubernetes-preserve-unknown-fields, and
+// apiVersion/kind/metadata at a resource root or an embedded resource (metadata then follows
+// the ObjectMeta schema).
+#include "sim/apiserver/types/builtin_schemas.h"
+#include "sim/apiserver/types/field_path.h"
+#include "sim/apiserver/types/schema.h"
+
+namespace kt::sim {
+namespace {
+
+const Schema& MetaSchema() { return *BuiltinSchemas::Get().object_meta.compiled; }
+
+bool IsImplicit(const std::string& key) {
+  return key == "apiVersion" || key == "kind" || key == "metadata";
+}
+
+// The schema that governs `key` of an object with schema `s`; null when the key is unknown
+// and the object does not preserve unknown fields. `implicit` marks apiVersion/kind (no
+// schema needed: anything goes).
+const Schema* ChildSchema(const Schema& s, const std::string& key, bool embedded, bool* implicit) {
+  *implicit = false;
+  auto it = s.properties.find(key);
+  if (embedded && key == "metadata") return &MetaSchema();
+  if (it != s.properties.end()) return it->second.get();
+  if (embedded && IsImplicit(key)) {
+    *implicit = true;
+    return nullptr;
+  }
+  if (s.additional_properties != nullptr) return s.additional_properties.get();
+  return nullptr;
+}
+
+class UnknownWalker {
+ public:
+  UnknownWalker(std::vector<std::string>& out, size_t max) : out_(out), max_(max) {}
+
+  void Walk(const Schema& s, const Json& v, const PathRef& path, bool embedded) {
+    if (out_.size() >= max_) return;
+    if (v.is_object()) {
+      if (s.type != Schema::Type::kObject && s.type != Schema::Type::kUnspecified) return;
+      bool emb = embedded || s.embedded_resource;
+      for (const auto& [key, child] : v.items()) {
+        bool implicit = false;
+        const Schema* cs = ChildSchema(s, key, emb, &implicit);
+        if (cs != nullptr) {
+          Walk(*cs, child, PathRef::Child(path, key), false);
+        } else if (!implicit && !s.preserve_unknown_fields && !s.additional_properties_any) {
+          if (out_.size() < max_) out_.push_back(PathRef::Child(path, key).Str());
+        }
+      }
+    } else if (v.is_array() && s.items != nullptr) {
+      for (size_t i = 0; i < v.size() && out_.size() < max_; ++i) {
+        Walk(*s.items, v[i], PathRef::Index(path, i), false);
+      }
+    }
+  }
+
+ private:
+  std::vector<std::string>& out_;
+  size_t max_;
+};
+
+void Prune(const Schema& s, Json& v, bool embedded) {
+  if (v.is_object()) {
+    if (s.type != Schema::Type::kObject && s.type != Schema::Type::kUnspecified) return;
+    bool emb = embedded || s.embedded_resource;
+    for (auto it = v.begin(); it != v.end();) {
+      bool implicit = false;
+      const Schema* cs = ChildSchema(s, it.key(), emb, &implicit);
+      if (cs != nullptr) {
+        if (it->is_null() && !cs->nullable) {
+          it = v.erase(it);
+          continue;
+        }
+        Prune(*cs, *it, false);
+      } else if (!implicit && !s.preserve_unknown_fields && !s.additional_properties_any) {
+        it = v.erase(it);
+        continue;
+      }
+      ++it;
+    }
+  } else if (v.is_array() && s.items != nullptr) {
+    for (Json& e : v) Prune(*s.items, e, false);
+  }
+}
+
+void Default(const Schema& s, Json& v) {
+  if (!s.defaults_below) return;
+  if (v.is_object()) {
+    for (const auto& [key, cs] : s.properties) {
+      if (!cs->has_default) continue;
+      auto it = v.find(key);
+      if (it == v.end()) {
+        if (cs->has_default) v[key] = cs->default_value;
+      } else if (it->is_null() && cs->has_default && !cs->nullable) {
+        *it = cs->default_value;
+      }
+    }
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      auto p = s.properties.find(it.key());
+      if (p != s.properties.end()) {
+        if (p->second->defaults_below) Default(*p->second, *it);
+      } else if (s.additional_properties != nullptr) {
+        Default(*s.additional_properties, *it);
+      }
+    }
+  } else if (v.is_array() && s.items != nullptr) {
+    for (Json& e : v) Default(*s.items, e);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> UnknownFields(const Schema& schema, const Json& value,
+                                       const SchemaWalk& walk, size_t max_fields) {
+  std::vector<std::string> out;
+  PathRef root = PathRef::Root(walk.root_path);
+  UnknownWalker(out, max_fields).Walk(schema, value, root, walk.is_resource_root);
+  return out;
+}
+
+void PruneWithSchema(const Schema& schema, Json& value, const SchemaWalk& walk) {
+  Prune(schema, value, walk.is_resource_root);
+}
+
+void DefaultWithSchema(const Schema& schema, Json& value) { Default(schema, value); }
+
+}  // namespace kt::sim

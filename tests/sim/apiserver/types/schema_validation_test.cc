@@ -1,0 +1,338 @@
+// Custom resources are checked against their structural schema with kube-apiserver's
+// messages (type, required, enum, pattern, bounds, lengths, item counts, formats, nullable,
+// maps, int-or-string, embedded resources, list types), unknown fields follow
+// fieldValidation Strict/Warn/Ignore, pruning drops unknown fields, and defaults fill absent
+// fields.
+#include "sim/apiserver/types/schema.h"
+
+#include "sim/apiserver/types/field_error.h"
+#include "test_util.h"
+
+namespace kt::sim {
+namespace {
+
+using testing::J;
+using testing::Y;
+
+class SchemaValidationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Json crd = Y(R"(
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size: {type: integer, minimum: 1, maximum: 10}
+              ratio: {type: number, exclusiveMaximum: true, maximum: 1}
+              mode: {type: string, enum: [fast, slow], default: slow}
+              code: {type: string, pattern: '^[a-z]+$', minLength: 2, maxLength: 5}
+              tags: {type: array, items: {type: string}, maxItems: 2, minItems: 1}
+              set: {type: array, items: {type: string}, x-kubernetes-list-type: set}
+              ports:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [port]
+                items:
+                  type: object
+                  properties:
+                    port: {type: integer}
+                    name: {type: string, default: http}
+              labels: {type: object, additionalProperties: {type: string}}
+              when: {type: string, format: date-time}
+              maybe: {type: string, nullable: true}
+              port: {x-kubernetes-int-or-string: true}
+              free: {type: object, x-kubernetes-preserve-unknown-fields: true}
+              enabled: {type: boolean}
+              nested:
+                type: object
+                default: {}
+                properties:
+                  level: {type: integer, default: 3}
+              pod:
+                type: object
+                x-kubernetes-embedded-resource: true
+                properties:
+                  spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+          status:
+            type: object
+            properties:
+              ready: {type: boolean}
+)");
+    ASSERT_TRUE(r_.AddCrd(crd).ok());
+    type_ = r_.Find({"example.com", "v1", "gadgets"});
+    ASSERT_NE(type_, nullptr);
+  }
+
+  Json Obj(const char* spec) {
+    Json o = J(R"({"apiVersion":"example.com/v1","kind":"Gadget","metadata":{"name":"g"}})");
+    o["spec"] = J(spec);
+    return o;
+  }
+
+  // The message of validating spec, which must be Invalid.
+  std::string Invalid(const char* spec) {
+    ValidationResult v = r_.Validate(*type_, Obj(spec), "Strict");
+    EXPECT_TRUE(v.status.Is(StatusCode::kInvalid)) << spec << " -> " << v.status.ToString();
+    return v.status.message();
+  }
+
+  TypeRegistry r_;
+  const ResourceType* type_ = nullptr;
+};
+
+TEST_F(SchemaValidationTest, ValidObjectPasses) {
+  ValidationResult v = r_.Validate(
+      *type_,
+      Obj(R"({"size":3,"ratio":0.5,"mode":"fast","code":"abc","tags":["a"],"labels":{"a":"b"},
+             "when":"2026-01-01T00:00:00Z","maybe":null,"port":"http","free":{"x":{"y":1}},
+             "pod":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}})"),
+      "Strict");
+  EXPECT_TRUE(v.status.ok()) << v.status.ToString();
+}
+
+TEST_F(SchemaValidationTest, WrongTypeUsesKubeMessage) {
+  EXPECT_EQ(Invalid(R"({"size":"three"})"),
+            "Gadget.example.com \"g\" is invalid: spec.size: Invalid value: \"string\": "
+            "spec.size in body must be of type integer: \"string\"");
+}
+
+TEST_F(SchemaValidationTest, MissingRequiredField) {
+  EXPECT_EQ(Invalid(R"({"mode":"fast"})"),
+            "Gadget.example.com \"g\" is invalid: spec.size: Required value");
+}
+
+TEST_F(SchemaValidationTest, EnumListsSupportedValues) {
+  EXPECT_NE(Invalid(R"({"size":1,"mode":"medium"})")
+                .find("spec.mode: Unsupported value: \"medium\": supported values: \"fast\", "
+                      "\"slow\""),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, PatternAndLengths) {
+  EXPECT_NE(Invalid(R"({"size":1,"code":"AB"})")
+                .find("spec.code: Invalid value: \"AB\": spec.code in body should match "
+                      "'^[a-z]+$'"),
+            std::string::npos);
+  EXPECT_NE(Invalid(R"({"size":1,"code":"abcdef"})")
+                .find("spec.code: Too long: may not be longer than 5"),
+            std::string::npos);
+  EXPECT_NE(Invalid(R"({"size":1,"code":"a"})")
+                .find("spec.code: Invalid value: \"a\": spec.code in body should be at least 2 "
+                      "chars long"),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, NumericBounds) {
+  EXPECT_NE(Invalid(R"({"size":0})")
+                .find("spec.size: Invalid value: 0: spec.size in body should be greater than or "
+                      "equal to 1"),
+            std::string::npos);
+  EXPECT_NE(Invalid(R"({"size":11})")
+                .find("spec.size: Invalid value: 11: spec.size in body should be less than or "
+                      "equal to 10"),
+            std::string::npos);
+  EXPECT_NE(Invalid(R"({"size":1,"ratio":1})")
+                .find("spec.ratio in body should be less than 1"),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, IntegralFloatsAreIntegers) {
+  EXPECT_TRUE(r_.Validate(*type_, Obj(R"({"size":2.0})"), "Strict").status.ok());
+  EXPECT_NE(Invalid(R"({"size":2.5})").find("must be of type integer: \"number\""),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, ItemCounts) {
+  EXPECT_NE(Invalid(R"({"size":1,"tags":["a","b","c"]})")
+                .find("spec.tags: Too many: 3: must have at most 2 items"),
+            std::string::npos);
+  EXPECT_NE(Invalid(R"({"size":1,"tags":[]})")
+                .find("spec.tags in body should have at least 1 items"),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, ArrayItemsAreCheckedWithIndexedPaths) {
+  EXPECT_NE(Invalid(R"({"size":1,"tags":["a",7]})")
+                .find("spec.tags[1]: Invalid value: \"integer\": spec.tags[1] in body must be "
+                      "of type string: \"integer\""),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, ListTypeSetAndMapRejectDuplicates) {
+  EXPECT_NE(Invalid(R"({"size":1,"set":["a","a"]})").find("spec.set[1]: Duplicate value: \"a\""),
+            std::string::npos);
+  EXPECT_NE(Invalid(R"({"size":1,"ports":[{"port":80},{"port":80,"name":"x"}]})")
+                .find("spec.ports[1]: Duplicate value"),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, MapValuesFollowAdditionalProperties) {
+  EXPECT_NE(Invalid(R"({"size":1,"labels":{"a":1}})").find("spec.labels.a in body must be of type string"),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, DateTimeFormat) {
+  EXPECT_NE(Invalid(R"({"size":1,"when":"yesterday"})")
+                .find("spec.when in body must be of type date-time: \"yesterday\""),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, NullOnlyWhereNullable) {
+  EXPECT_NE(Invalid(R"({"size":1,"code":null})").find("must be of type string: \"null\""),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, IntOrStringAcceptsBothButNotBooleans) {
+  EXPECT_TRUE(r_.Validate(*type_, Obj(R"({"size":1,"port":8080})"), "Strict").status.ok());
+  EXPECT_NE(Invalid(R"({"size":1,"port":true})").find("must be of type integer,string"),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, EmbeddedResourceNeedsApiVersionAndKind) {
+  std::string m = Invalid(R"({"size":1,"pod":{"spec":{}}})");
+  EXPECT_NE(m.find("spec.pod.apiVersion: Required value"), std::string::npos);
+  EXPECT_NE(m.find("spec.pod.kind: Required value"), std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, SeveralErrorsAreListedInBrackets) {
+  std::string m = Invalid(R"({"size":"x","mode":"y"})");
+  EXPECT_EQ(m.rfind("Gadget.example.com \"g\" is invalid: [", 0), 0u) << m;
+  EXPECT_EQ(m.back(), ']');
+}
+
+TEST_F(SchemaValidationTest, ErrorsCarryCausesForTheStatusBody) {
+  ValidationResult v = r_.Validate(*type_, Obj(R"({"size":"x"})"), "Strict");
+  ASSERT_EQ(v.errors.size(), 1u);
+  Json causes = CausesJson(v.errors);
+  EXPECT_EQ(causes[0]["reason"], "FieldValueInvalid");
+  EXPECT_EQ(causes[0]["field"], "spec.size");
+  EXPECT_EQ(causes[0]["message"],
+            "Invalid value: \"string\": spec.size in body must be of type integer: \"string\"");
+}
+
+TEST_F(SchemaValidationTest, MetadataNameMustBeADnsSubdomain) {
+  Json o = Obj(R"({"size":1})");
+  o["metadata"]["name"] = "Bad_Name";
+  ValidationResult v = r_.Validate(*type_, o, "Strict");
+  ASSERT_TRUE(v.status.Is(StatusCode::kInvalid));
+  EXPECT_NE(v.status.message().find("metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC "
+                                    "1123 subdomain must consist of"),
+            std::string::npos);
+}
+
+TEST_F(SchemaValidationTest, MetadataLabelsMustBeValid) {
+  Json o = Obj(R"({"size":1})");
+  o["metadata"]["labels"] = J(R"({"bad key":"v"})");
+  EXPECT_TRUE(r_.Validate(*type_, o, "Strict").status.Is(StatusCode::kInvalid));
+  o["metadata"]["labels"] = J(R"({"app":5})");
+  ValidationResult v = r_.Validate(*type_, o, "Strict");
+  EXPECT_NE(v.status.message().find("metadata.labels.app in body must be of type string"),
+            std::string::npos)
+      << v.status.ToString();
+}
+
+TEST_F(SchemaValidationTest, NameOrGenerateNameIsRequired) {
+  Json o = Obj(R"({"size":1})");
+  o["metadata"].erase("name");
+  EXPECT_NE(r_.Validate(*type_, o, "Strict")
+                .status.message()
+                .find("metadata.name: Required value: name or generateName is required"),
+            std::string::npos);
+  o["metadata"]["generateName"] = "g-";
+  EXPECT_TRUE(r_.Validate(*type_, o, "Strict").status.ok());
+}
+
+TEST_F(SchemaValidationTest, StrictRejectsUnknownFieldsAsBadRequest) {
+  Json o = Obj(R"({"size":1,"foo":1,"ports":[{"port":80,"bar":2}]})");
+  o["top"] = 1;
+  o["metadata"]["junk"] = true;
+  ValidationResult v = r_.Validate(*type_, o, "Strict");
+  ASSERT_TRUE(v.status.Is(StatusCode::kBadRequest)) << v.status.ToString();
+  EXPECT_EQ(v.status.message(),
+            "Gadget in version \"v1\" cannot be handled as a Gadget: strict decoding error: "
+            "unknown field \"metadata.junk\", unknown field \"spec.foo\", unknown field "
+            "\"spec.ports[0].bar\", unknown field \"top\"");
+}
+
+TEST_F(SchemaValidationTest, PreservedSubtreesHaveNoUnknownFields) {
+  Json o = Obj(R"({"size":1,"free":{"anything":{"goes":[1]}},"pod":{"apiVersion":"v1",
+                  "kind":"Pod","spec":{"containers":[]}}})");
+  EXPECT_TRUE(r_.Validate(*type_, o, "Strict").status.ok());
+}
+
+TEST_F(SchemaValidationTest, WarnReportsUnknownFieldsAsWarnings) {
+  ValidationResult v = r_.Validate(*type_, Obj(R"({"size":1,"foo":1})"), "Warn");
+  EXPECT_TRUE(v.status.ok());
+  EXPECT_EQ(v.warnings, std::vector<std::string>{"unknown field \"spec.foo\""});
+}
+
+TEST_F(SchemaValidationTest, IgnoreSaysNothingAboutUnknownFields) {
+  ValidationResult v = r_.Validate(*type_, Obj(R"({"size":1,"foo":1})"), "Ignore");
+  EXPECT_TRUE(v.status.ok());
+  EXPECT_TRUE(v.warnings.empty());
+}
+
+TEST_F(SchemaValidationTest, PruneDropsUnknownFieldsAndNonNullableNulls) {
+  Json o = Obj(R"({"size":1,"foo":1,"code":null,"maybe":null,"free":{"x":1},
+                  "ports":[{"port":80,"bar":2}]})");
+  o["status"] = J(R"({"ready":true,"extra":1})");
+  o["metadata"]["junk"] = 1;
+  r_.Prune(*type_, o);
+  EXPECT_EQ(o["spec"], J(R"({"size":1,"maybe":null,"free":{"x":1},"ports":[{"port":80}]})"));
+  EXPECT_EQ(o["status"], J(R"({"ready":true})"));
+  EXPECT_FALSE(o["metadata"].contains("junk"));
+  EXPECT_EQ(o["apiVersion"], "example.com/v1");
+}
+
+TEST_F(SchemaValidationTest, DefaultsFillAbsentFieldsRecursively) {
+  Json o = Obj(R"({"size":1,"ports":[{"port":80},{"port":81,"name":"x"}]})");
+  r_.ApplyDefaults(*type_, o);
+  EXPECT_EQ(o["spec"]["mode"], "slow");
+  EXPECT_EQ(o["spec"]["nested"], J(R"({"level":3})"));
+  EXPECT_EQ(o["spec"]["ports"], J(R"([{"port":80,"name":"http"},{"port":81,"name":"x"}])"));
+}
+
+TEST_F(SchemaValidationTest, DefaultsDoNotCreateAbsentParents) {
+  Json o = J(R"({"apiVersion":"example.com/v1","kind":"Gadget","metadata":{"name":"g"}})");
+  r_.ApplyDefaults(*type_, o);
+  EXPECT_FALSE(o.contains("spec"));
+}
+
+TEST_F(SchemaValidationTest, AdmitPrunesDefaultsAndValidatesInKubeOrder) {
+  Json o = Obj(R"({"size":1,"foo":1})");
+  ValidationResult v = r_.Admit(*type_, o, "Warn");
+  EXPECT_TRUE(v.status.ok());
+  EXPECT_EQ(v.warnings.size(), 1u);
+  EXPECT_FALSE(o["spec"].contains("foo"));
+  EXPECT_EQ(o["spec"]["mode"], "slow");
+  Json bad = Obj(R"({"size":1,"foo":1})");
+  EXPECT_TRUE(r_.Admit(*type_, bad, "Strict").status.Is(StatusCode::kBadRequest));
+}
+
+TEST(JsonTypeNameTest, NamesEveryJsonType) {
+  EXPECT_EQ(JsonTypeName(J("1")), "integer");
+  EXPECT_EQ(JsonTypeName(J("1.5")), "number");
+  EXPECT_EQ(JsonTypeName(J("\"s\"")), "string");
+  EXPECT_EQ(JsonTypeName(J("null")), "null");
+  EXPECT_EQ(JsonTypeName(J("[]")), "array");
+  EXPECT_EQ(JsonTypeName(J("{}")), "object");
+  EXPECT_EQ(JsonTypeName(J("true")), "boolean");
+}
+
+}  // namespace
+}  // namespace kt::sim
