@@ -1,23 +1,11 @@
 #include "serving/model/dtype.h"
 
-#include <cmath>
+#include <cstring>
 #include <string>
 
 namespace kt::serving {
 
-size_t DTypeSize(DType t) {
-  switch (t) {
-    case DType::kF32:
-      return 4;
-    case DType::kF16:
-    case DType::kBF16:
-      return 2;
-  }
-  KT_UNREACHABLE();
-  return 0;
-}
-
-std::string_view DTypeName(DType t) {
+std::string_view SafetensorsDTypeName(DType t) {
   switch (t) {
     case DType::kF32:
       return "F32";
@@ -25,9 +13,14 @@ std::string_view DTypeName(DType t) {
       return "F16";
     case DType::kBF16:
       return "BF16";
+    case DType::kF8E4M3:
+      return "F8_E4M3";
+    case DType::kI32:
+      return "I32";
+    case DType::kI64:
+      return "I64";
   }
-  KT_UNREACHABLE();
-  return "";
+  return "?";
 }
 
 std::string_view TorchDTypeName(DType t) {
@@ -38,9 +31,14 @@ std::string_view TorchDTypeName(DType t) {
       return "float16";
     case DType::kBF16:
       return "bfloat16";
+    case DType::kF8E4M3:
+      return "float8_e4m3fn";
+    case DType::kI32:
+      return "int32";
+    case DType::kI64:
+      return "int64";
   }
-  KT_UNREACHABLE();
-  return "";
+  return "?";
 }
 
 Result<DType> ParseSafetensorsDType(std::string_view name) {
@@ -59,102 +57,62 @@ Result<DType> ParseTorchDType(std::string_view name) {
                  "\" (supported: float32, bfloat16, float16)");
 }
 
-float F16ToF32(uint16_t h) {
-  uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
-  uint32_t exp = (h >> 10) & 0x1fu;
-  uint32_t mant = h & 0x3ffu;
-  uint32_t bits;
-  if (exp == 0) {
-    if (mant == 0) {
-      bits = sign;
-    } else {  // subnormal: renormalize
-      int e = -1;
-      do {
-        ++e;
-        mant <<= 1;
-      } while ((mant & 0x400u) == 0);
-      mant &= 0x3ffu;
-      bits = sign | (static_cast<uint32_t>(127 - 15 - e) << 23) | (mant << 13);
-    }
-  } else if (exp == 0x1f) {
-    bits = sign | 0x7f800000u | (mant << 13);
-  } else {
-    bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-  }
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
-uint16_t F32ToF16(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, sizeof bits);
-  uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000u);
-  uint32_t abs = bits & 0x7fffffffu;
-  if (abs > 0x7f800000u) return static_cast<uint16_t>(sign | 0x7e00u);  // NaN
-  if (abs >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);  // overflow -> inf
-  if (abs < 0x38800000u) {  // result is subnormal or zero
-    float a;
-    std::memcpy(&a, &abs, sizeof a);
-    // Scale so that one f16 subnormal ulp (2^-24) becomes 1, then round to nearest even.
-    float scaled = a * 16777216.0f;
-    return static_cast<uint16_t>(sign | static_cast<uint16_t>(std::nearbyint(scaled)));
-  }
-  uint32_t mant_rounding = 0xfffu + ((abs >> 13) & 1u);
-  uint32_t r = abs + mant_rounding;
-  uint32_t exp = (r >> 23) - 127 + 15;
-  uint32_t mant = (r >> 13) & 0x3ffu;
-  return static_cast<uint16_t>(sign | (exp << 10) | mant);
-}
-
 void ConvertToF32(DType from, const void* src, float* dst, size_t count) {
+  const uint8_t* s = static_cast<const uint8_t*>(src);
   switch (from) {
     case DType::kF32:
       std::memcpy(dst, src, count * 4);
       return;
-    case DType::kBF16: {
-      const uint16_t* s = static_cast<const uint16_t*>(src);
+    case DType::kBF16:
       for (size_t i = 0; i < count; ++i) {
         uint16_t v;
-        std::memcpy(&v, s + i, 2);
-        dst[i] = Bf16ToF32(v);
+        std::memcpy(&v, s + 2 * i, 2);
+        dst[i] = kernels::BF16::FromBits(v).ToFloat();
       }
       return;
-    }
-    case DType::kF16: {
-      const uint16_t* s = static_cast<const uint16_t*>(src);
+    case DType::kF16:
       for (size_t i = 0; i < count; ++i) {
         uint16_t v;
-        std::memcpy(&v, s + i, 2);
-        dst[i] = F16ToF32(v);
+        std::memcpy(&v, s + 2 * i, 2);
+        dst[i] = kernels::F16::FromBits(v).ToFloat();
       }
       return;
-    }
+    case DType::kF8E4M3:
+      for (size_t i = 0; i < count; ++i) dst[i] = kernels::F8E4M3::FromBits(s[i]).ToFloat();
+      return;
+    case DType::kI32:
+    case DType::kI64:
+      break;
   }
+  KT_CHECK(false) << "ConvertToF32 from a non-float dtype";
 }
 
 void ConvertFromF32(DType to, const float* src, void* dst, size_t count) {
+  uint8_t* d = static_cast<uint8_t*>(dst);
   switch (to) {
     case DType::kF32:
       std::memcpy(dst, src, count * 4);
       return;
-    case DType::kBF16: {
-      uint16_t* d = static_cast<uint16_t*>(dst);
+    case DType::kBF16:
       for (size_t i = 0; i < count; ++i) {
-        uint16_t v = F32ToBf16(src[i]);
-        std::memcpy(d + i, &v, 2);
+        uint16_t v = kernels::BF16::FromFloat(src[i]).bits;
+        std::memcpy(d + 2 * i, &v, 2);
       }
       return;
-    }
-    case DType::kF16: {
-      uint16_t* d = static_cast<uint16_t*>(dst);
+    case DType::kF16:
       for (size_t i = 0; i < count; ++i) {
-        uint16_t v = F32ToF16(src[i]);
-        std::memcpy(d + i, &v, 2);
+        uint16_t v = kernels::F16::FromFloat(src[i]).bits;
+        std::memcpy(d + 2 * i, &v, 2);
       }
       return;
-    }
+    case DType::kF8E4M3:
+      for (size_t i = 0; i < count; ++i) d[i] = kernels::F8E4M3::FromFloat(src[i]).bits;
+      return;
+    case DType::kI32:
+    case DType::kI64:
+      break;
   }
+  KT_CHECK(false) << "ConvertFromF32 to a non-float dtype";
 }
 
 }  // namespace kt::serving

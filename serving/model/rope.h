@@ -1,10 +1,9 @@
-// Rope: rotary position embedding parameters of a ModelConfig, computed the way Hugging Face
-// transformers computes them (float32 inverse frequencies, angle = f32(inv_freq * position),
-// cos/sin scaled by the attention factor, rotate-half pairing of dims i and i + rotary_dim/2).
+// Rope: the rotary-embedding tables of a ModelConfig (inverse frequencies per variant and the
+// cos/sin multiplier), computed by kernels/rope.h the way transformers does, plus the policy
+// that picks LongRoPE's short or long factors for each token.
 //
-// Scaling types: default, linear (positions / factor), llama3 (wavelength-banded), and
-// LongRoPE ("su"/"longrope": per-frequency short and long factors, cos/sin scaled by
-// sqrt(1 + ln(s) / ln(original_max)) with s = max_position_embeddings / original_max).
+// Scaling types: default, linear (frequencies / factor), llama3 and LongRoPE ("su" /
+// "longrope"); the Rope op (kernels/ops.h) applies them NeoX-style (rotate-half).
 //
 // LongRoPE factor choice. transformers picks the long factors for a whole forward pass when the
 // sequence length seen by that pass exceeds original_max_position_embeddings: the prompt pass
@@ -34,11 +33,13 @@ class Rope {
   static constexpr int kShort = 0;  // also the only variant without LongRoPE
   static constexpr int kLong = 1;
 
-  Rope(const ModelConfig& config, LongRopePolicy policy = LongRopePolicy::kTransformers);
+  // Invalid when the config's rotary parameters are (config.Validate() catches most).
+  static Result<Rope> Create(const ModelConfig& config,
+                             LongRopePolicy policy = LongRopePolicy::kTransformers);
 
   int64_t rotary_dim() const { return rotary_dim_; }
   bool has_long() const { return has_long_; }
-  float attention_scaling() const { return attention_scaling_; }
+  float mscale() const { return mscale_; }
   // rotary_dim / 2 inverse frequencies of a variant (kShort or kLong).
   const std::vector<float>& inv_freq(int variant) const;
 
@@ -46,15 +47,13 @@ class Rope {
   // tokens (see the header comment).
   int VariantFor(int64_t position, int64_t prompt_len) const;
 
-  // cos and sin (rotary_dim / 2 values each, attention scaling applied) at a position.
-  void CosSin(int64_t position, int variant, float* cos_out, float* sin_out) const;
-
  private:
-  int64_t rotary_dim_;
-  int64_t original_max_;
+  Rope() = default;
+  int64_t rotary_dim_ = 0;
+  int64_t original_max_ = 0;
   bool has_long_ = false;
-  LongRopePolicy policy_;
-  float attention_scaling_ = 1.0f;
+  LongRopePolicy policy_ = LongRopePolicy::kTransformers;
+  float mscale_ = 1.0f;
   std::vector<float> inv_freq_[2];
 };
 

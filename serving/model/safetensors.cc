@@ -135,7 +135,7 @@ Status SafetensorsFile::Parse() {
     if (count > data_size || end - begin != count * DTypeSize(e.dtype)) {
       return bad("entry \"" + name + "\" holds " + std::to_string(end - begin) +
                  " bytes but shape " + ShapeToString(e.shape) + " of " +
-                 std::string(DTypeName(e.dtype)) + " needs " +
+                 std::string(SafetensorsDTypeName(e.dtype)) + " needs " +
                  std::to_string(count * DTypeSize(e.dtype)));
     }
     e.data = data + begin;
@@ -184,7 +184,7 @@ std::string BuildHeader(const std::vector<std::pair<std::string, const Tensor*>>
   uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
     Json e = Json::object();
-    e["dtype"] = std::string(DTypeName(t->dtype()));
+    e["dtype"] = std::string(SafetensorsDTypeName(t->dtype()));
     e["shape"] = t->shape();
     e["data_offsets"] = {offset, offset + t->nbytes()};
     header[name] = std::move(e);

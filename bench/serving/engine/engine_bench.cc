@@ -1,0 +1,146 @@
+// Serving engine benchmarks on the CPU backend (one OpenBLAS thread):
+//   BM_DecodeTokensPerSecond/B   decode throughput of the small-phi3 preset (8 layers, width 512,
+//                                the Phi-3 vocabulary of 32064) with B sequences decoding at once;
+//                                counters: tokens/s, and how each step splits between scheduling
+//                                and batch building (before the forward), the model forward, and
+//                                sampling and output bookkeeping (after it)
+//   BM_EngineOverheadPerStep/B   the same engine loop over a backend that returns zero logits
+//                                instantly: the cost of everything but the model, per step
+// Results go to bench/RESULTS.md (see docs/serving.md for the command).
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "base/sim_env.h"
+#include "serving/engine/cpu_model_backend.h"
+#include "serving/engine/engine.h"
+#include "serving/model/model_weights.h"
+#include "serving/model/presets.h"
+
+namespace kt::serving {
+namespace {
+
+// Wraps a backend and measures the wall time of Forward.
+class TimedBackend final : public ModelBackend {
+ public:
+  explicit TimedBackend(std::unique_ptr<ModelBackend> inner) : inner_(std::move(inner)) {}
+  std::string_view name() const override { return inner_->name(); }
+  const ModelConfig& config() const override { return inner_->config(); }
+  int32_t num_kv_blocks() const override { return inner_->num_kv_blocks(); }
+  int32_t block_size() const override { return inner_->block_size(); }
+  int32_t max_batch_tokens() const override { return inner_->max_batch_tokens(); }
+  int32_t adapter_slots() const override { return inner_->adapter_slots(); }
+  int32_t max_lora_rank() const override { return inner_->max_lora_rank(); }
+  Status LoadAdapter(int32_t slot, const LoraAdapter& a) override { return inner_->LoadAdapter(slot, a); }
+  Status Forward(const ForwardBatch& b, std::span<float> logits) override {
+    forward_start = std::chrono::steady_clock::now();
+    Status s = inner_->Forward(b, logits);
+    forward_end = std::chrono::steady_clock::now();
+    return s;
+  }
+  std::chrono::steady_clock::time_point forward_start, forward_end;
+
+ private:
+  std::unique_ptr<ModelBackend> inner_;
+};
+
+// A backend that does no model work: zero logits (greedy then picks token 0).
+class NullBackend final : public ModelBackend {
+ public:
+  explicit NullBackend(ModelConfig c) : config_(std::move(c)) {}
+  std::string_view name() const override { return "null"; }
+  const ModelConfig& config() const override { return config_; }
+  int32_t num_kv_blocks() const override { return 1 << 16; }
+  int32_t block_size() const override { return 16; }
+  int32_t max_batch_tokens() const override { return 8192; }
+  int32_t adapter_slots() const override { return 0; }
+  int32_t max_lora_rank() const override { return 1; }
+  Status LoadAdapter(int32_t, const LoraAdapter&) override { return Status::Ok(); }
+  Status Forward(const ForwardBatch& b, std::span<float> logits) override {
+    std::memset(logits.data(), 0, b.logits_tokens.size() * config_.vocab_size * sizeof(float));
+    return Status::Ok();
+  }
+
+ private:
+  ModelConfig config_;
+};
+
+ModelConfig SmallConfig() { return *FindPreset("small-phi3").value()->config; }
+
+std::unique_ptr<Engine> MakeEngine(Env& env, std::unique_ptr<ModelBackend> backend, int batch) {
+  EngineOptions o;
+  o.max_num_seqs = batch;
+  o.max_waiting = batch;
+  auto e = Engine::Create(env, std::move(backend), nullptr, o);
+  KT_CHECK(e.ok()) << e.status().ToString();
+  for (int i = 0; i < batch; ++i) {
+    std::vector<int32_t> prompt(16);
+    for (int k = 0; k < 16; ++k) prompt[k] = 100 + (i * 31 + k * 7) % 30000;
+    SamplingParams p;
+    p.temperature = 0;
+    p.max_tokens = 4000;
+    p.ignore_eos = true;
+    KT_CHECK(e.value()->AddRequest({"r" + std::to_string(i), prompt, p, ""}).ok());
+  }
+  e.value()->Step();  // prefill everything; later steps are pure decode
+  return std::move(e).value();
+}
+
+void BM_DecodeTokensPerSecond(benchmark::State& state) {
+  const int batch = static_cast<int>(state.range(0));
+  SimEnv env;
+  ModelWeights w = RandomModelWeights(SmallConfig(), {.seed = 1});
+  CpuBackendOptions bo;
+  bo.num_kv_blocks = batch * 260;
+  bo.block_size = 16;
+  bo.max_batch_tokens = std::max(512, batch * 16);
+  bo.blas_threads = 1;
+  auto cpu = CpuModelBackend::Create(std::move(w), bo);
+  KT_CHECK(cpu.ok());
+  auto timed = std::make_unique<TimedBackend>(std::move(cpu).value());
+  TimedBackend* timer = timed.get();
+  auto engine = MakeEngine(env, std::move(timed), batch);
+  using Clock = std::chrono::steady_clock;
+  auto ns = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(); };
+  int64_t step_ns = 0, schedule_ns = 0, forward_ns = 0, after_ns = 0;
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    auto outs = engine->Step();
+    auto t1 = Clock::now();
+    step_ns += ns(t1 - t0);
+    schedule_ns += ns(timer->forward_start - t0);  // scheduling + batch building
+    forward_ns += ns(timer->forward_end - timer->forward_start);
+    after_ns += ns(t1 - timer->forward_end);  // sampling, stop checks, outputs
+    benchmark::DoNotOptimize(outs);
+  }
+  const double steps = static_cast<double>(state.iterations());
+  state.counters["tokens_per_s"] =
+      benchmark::Counter(static_cast<double>(batch) * steps, benchmark::Counter::kIsRate);
+  state.counters["ms_per_step"] = static_cast<double>(step_ns) / 1e6 / steps;
+  state.counters["sched_fraction"] = static_cast<double>(schedule_ns) / static_cast<double>(step_ns);
+  state.counters["sampling_fraction"] = static_cast<double>(after_ns) / static_cast<double>(step_ns);
+  state.counters["forward_fraction"] = static_cast<double>(forward_ns) / static_cast<double>(step_ns);
+}
+BENCHMARK(BM_DecodeTokensPerSecond)->Arg(1)->Arg(32)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_EngineOverheadPerStep(benchmark::State& state) {
+  const int batch = static_cast<int>(state.range(0));
+  SimEnv env;
+  auto engine = MakeEngine(env, std::make_unique<NullBackend>(SmallConfig()), batch);
+  int64_t step_ns = 0;
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto outs = engine->Step();
+    step_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    benchmark::DoNotOptimize(outs);
+  }
+  const double per_step_us = static_cast<double>(step_ns) / 1e3 / static_cast<double>(state.iterations());
+  state.counters["us_per_step"] = per_step_us;
+  state.counters["us_per_seq"] = per_step_us / batch;
+}
+// Fixed iterations: the requests must not run out of tokens (max_tokens 4000) mid-benchmark.
+BENCHMARK(BM_EngineOverheadPerStep)->Arg(1)->Arg(32)->Arg(256)->Iterations(200)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+}  // namespace
+}  // namespace kt::serving

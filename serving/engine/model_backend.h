@@ -1,0 +1,50 @@
+// ModelBackend: runs the model over a ForwardBatch against a paged KV cache it owns, and
+// returns logits. The engine (scheduler, sampling, adapters' bookkeeping) is backend-agnostic;
+// a backend owns everything that lives in device memory: weights, the KV cache (num_kv_blocks
+// blocks of block_size tokens for every layer), adapter weights (adapter_slots() slots) and
+// activation workspace sized for max_batch_tokens tokens per step.
+//
+// CpuModelBackend (cpu_model_backend.h) implements it on host memory with the kernels' CPU
+// reference ops; a CUDA backend implements the same interface over device memory.
+//
+// Thread-safety: one thread at a time (the engine's step loop).
+#ifndef KT_SERVING_ENGINE_MODEL_BACKEND_H_
+#define KT_SERVING_ENGINE_MODEL_BACKEND_H_
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "base/status.h"
+#include "serving/engine/forward_batch.h"
+#include "serving/engine/lora_adapter.h"
+#include "serving/model/model_config.h"
+
+namespace kt::serving {
+
+class ModelBackend {
+ public:
+  virtual ~ModelBackend() = default;
+
+  virtual std::string_view name() const = 0;  // "cpu", "cuda"
+  virtual const ModelConfig& config() const = 0;
+  virtual int32_t num_kv_blocks() const = 0;
+  virtual int32_t block_size() const = 0;
+  virtual int32_t max_batch_tokens() const = 0;
+  virtual int32_t adapter_slots() const = 0;
+  virtual int32_t max_lora_rank() const = 0;
+
+  // Copies an adapter into slot `slot` (replacing what was there). Invalid when its rank
+  // exceeds max_lora_rank() or its shapes do not fit the model.
+  virtual Status LoadAdapter(int32_t slot, const LoraAdapter& adapter) = 0;
+
+  // Runs the batch: appends its tokens' K/V to the cache and writes
+  // logits[i * vocab + v] for the token batch.logits_tokens[i].
+  // REQUIRES: batch.num_tokens <= max_batch_tokens(); logits.size() >=
+  // batch.logits_tokens.size() * vocab_size.
+  virtual Status Forward(const ForwardBatch& batch, std::span<float> logits) = 0;
+};
+
+}  // namespace kt::serving
+
+#endif  // KT_SERVING_ENGINE_MODEL_BACKEND_H_
