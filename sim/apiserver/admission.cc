@@ -1,0 +1,58 @@
+#include "sim/apiserver/admission.h"
+
+#include <algorithm>
+
+namespace kt::sim {
+
+std::string_view AdmissionOperationName(AdmissionOperation op) {
+  switch (op) {
+    case AdmissionOperation::kCreate: return "CREATE";
+    case AdmissionOperation::kUpdate: return "UPDATE";
+    case AdmissionOperation::kDelete: return "DELETE";
+    case AdmissionOperation::kConnect: return "CONNECT";
+  }
+  return "CREATE";
+}
+
+void AdmissionChain::AddMutating(std::shared_ptr<MutatingAdmissionPlugin> plugin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  mutating_.push_back(std::move(plugin));
+}
+
+void AdmissionChain::AddValidating(std::shared_ptr<ValidatingAdmissionPlugin> plugin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  validating_.push_back(std::move(plugin));
+}
+
+void AdmissionChain::Remove(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(mutating_, [&](const auto& p) { return p->name() == name; });
+  std::erase_if(validating_, [&](const auto& p) { return p->name() == name; });
+}
+
+bool AdmissionChain::empty() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return mutating_.empty() && validating_.empty();
+}
+
+Status AdmissionChain::Mutate(const AdmissionRequest& request, Json& object) const {
+  std::vector<std::shared_ptr<MutatingAdmissionPlugin>> plugins;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    plugins = mutating_;
+  }
+  for (const auto& p : plugins) KT_RETURN_IF_ERROR(p->Admit(request, object));
+  return Status::Ok();
+}
+
+Status AdmissionChain::Validate(const AdmissionRequest& request) const {
+  std::vector<std::shared_ptr<ValidatingAdmissionPlugin>> plugins;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    plugins = validating_;
+  }
+  for (const auto& p : plugins) KT_RETURN_IF_ERROR(p->Validate(request));
+  return Status::Ok();
+}
+
+}  // namespace kt::sim

@@ -1,0 +1,525 @@
+// Core: create, update (PUT) and patch, from preparation through admission to commit.
+#include "api/object.h"
+#include "base/json.h"
+#include "base/yaml.h"
+#include "sim/apiserver/api_errors.h"
+#include "sim/apiserver/core.h"
+#include "sim/apiserver/fault_sites.h"
+#include "sim/apiserver/object_identity.h"
+#include "sim/apiserver/types/patch.h"
+
+namespace kt::sim {
+
+namespace {
+
+constexpr int kAdmissionRetriesMax = 5;
+constexpr size_t kGenerateNameBaseMax = 58;  // 63 - the 5-character suffix
+
+bool IsCore(const ResourceType& t, std::string_view resource) {
+  return t.gvr.group.empty() && t.gvr.resource == resource;
+}
+
+std::string FieldValidationOf(const api::WriteOptions& o) {
+  return o.field_validation.empty() ? "Warn" : o.field_validation;
+}
+
+Status SlowResponse() {
+  return Timeout("Timeout: request did not complete within requested timeout - context deadline "
+                 "exceeded (fault " + std::string(faults::kSlowResponse) + ")");
+}
+
+// QoS class of a pod from its containers' requests and limits.
+std::string PodQosClass(const Json& pod) {
+  const Json* containers = FindPath(pod, "spec.containers");
+  if (containers == nullptr || !containers->is_array()) return "BestEffort";
+  bool any = false, guaranteed = true;
+  for (const auto& c : *containers) {
+    const Json* req = FindPath(c, "resources.requests");
+    const Json* lim = FindPath(c, "resources.limits");
+    if ((req && req->is_object() && !req->empty()) || (lim && lim->is_object() && !lim->empty())) {
+      any = true;
+    }
+    for (const char* r : {"cpu", "memory"}) {
+      const Json* l = lim && lim->is_object() && lim->contains(r) ? &(*lim)[r] : nullptr;
+      const Json* q = req && req->is_object() && req->contains(r) ? &(*req)[r] : nullptr;
+      if (l == nullptr || (q != nullptr && *q != *l)) guaranteed = false;
+    }
+  }
+  if (!any) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+}  // namespace
+
+AdmissionRequest Core::Pending::Request() const {
+  AdmissionRequest r;
+  r.operation = op;
+  r.resource = ref.gvr;
+  r.kind = gvk;
+  r.subresource = ref.subresource;
+  r.ns = ref.ns;
+  r.name = ref.name.empty() ? api::Name(object) : ref.name;
+  r.object = op == AdmissionOperation::kDelete ? nullptr : &object;
+  r.old_object = old ? old.get() : nullptr;
+  r.dry_run = dry_run;
+  r.user = user;
+  return r;
+}
+
+Status Core::SchemaLocked(const ResourceType& type, Json& obj, std::string_view field_validation,
+                          std::vector<std::string>* warnings) {
+  // Unknown fields per fieldValidation, pruning, defaulting, then the schema and metadata rules.
+  ValidationResult vr = types_.Admit(type, obj, field_validation);
+  if (!vr.status.ok()) return vr.status;
+  if (warnings) warnings->insert(warnings->end(), vr.warnings.begin(), vr.warnings.end());
+  auto errs = OwnerReferenceErrors(obj);
+  if (!errs.empty()) return InvalidError(type.kind, type.gvr.group, api::Name(obj), JoinFieldErrors(errs));
+  return Status::Ok();
+}
+
+Status Core::KindSpecificCreateLocked(const ResourceType& type, Json& obj) {
+  const std::string& kind = type.kind;
+  if (IsCore(type, "namespaces")) {
+    obj["spec"]["finalizers"] = Json::array({"kubernetes"});
+    obj["status"] = {{"phase", "Active"}};
+    obj["metadata"]["labels"]["kubernetes.io/metadata.name"] = api::Name(obj);
+  } else if (IsCore(type, "pods")) {
+    obj["status"] = {{"phase", "Pending"}, {"qosClass", PodQosClass(obj)}};
+  } else if (IsCore(type, "services")) {
+    obj["status"] = {{"loadBalancer", Json::object()}};
+    KT_RETURN_IF_ERROR(services_.Assign(obj, nullptr)
+                           .Annotate(kind + " \"" + api::Name(obj) + "\" is invalid"));
+  } else if (type.gvr.group == "apiextensions.k8s.io" && type.gvr.resource == "customresourcedefinitions") {
+    KT_RETURN_IF_ERROR(PrepareCrdLocked(obj, nullptr));
+  }
+  return Status::Ok();
+}
+
+Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& ref, Json& obj,
+                                 const api::WriteOptions& options,
+                                 std::vector<std::string>* warnings) {
+  if (!obj.is_object()) return BadRequest("the object to create must be a JSON object");
+  std::string av = GetString(obj, "apiVersion");
+  std::string kind = GetString(obj, "kind");
+  if (!av.empty() && av != type.gvr.ApiVersion()) {
+    return BadRequest("the API version in the data (" + av +
+                      ") does not match the expected API version (" + type.gvr.ApiVersion() + ")");
+  }
+  if (!kind.empty() && kind != type.kind) {
+    return BadRequest("the kind in the data (" + kind + ") does not match the expected kind (" +
+                      type.kind + ")");
+  }
+  obj["apiVersion"] = type.gvr.ApiVersion();
+  obj["kind"] = type.kind;
+  Json& meta = obj["metadata"];
+  if (!meta.is_object()) meta = Json::object();
+  if (type.namespaced) {
+    std::string ns = GetString(meta, "namespace");
+    if (ns.empty()) meta["namespace"] = ref.ns;
+    else if (ns != ref.ns) {
+      return BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+    }
+    KT_RETURN_IF_ERROR(CheckNamespaceForCreateLocked(ref.ns));
+  } else {
+    meta.erase("namespace");
+  }
+  if (!GetString(meta, "resourceVersion").empty()) {
+    return Internal("resourceVersion should not be set on objects to be created");
+  }
+  if (type.is_custom && terminating_crds_.count(type.storage_key)) {
+    return Status(StatusCode::kMethodNotAllowed,
+                  "create not allowed while custom resource definition is terminating");
+  }
+  std::string name = GetString(meta, "name");
+  std::string generate = GetString(meta, "generateName");
+  if (name.empty() && !generate.empty()) {
+    if (generate.size() > kGenerateNameBaseMax) generate.resize(kGenerateNameBaseMax);
+    meta["name"] = generate + GenerateNameSuffix(*rng_);
+  }
+  for (const char* f : {"uid", "creationTimestamp", "deletionTimestamp",
+                        "deletionGracePeriodSeconds", "generation", "selfLink", "resourceVersion"}) {
+    meta.erase(f);
+  }
+  meta["uid"] = NewUid(*rng_);
+  meta["creationTimestamp"] = FormatRfc3339(env_.Now());
+  meta["generation"] = 1;
+
+  // What clients cannot set on create: the status of kinds with a status subresource.
+  if (type.is_custom && type.has_status) obj.erase("status");
+  if (!type.is_custom && (type.gvr.group == "apps" || type.gvr.group == "batch")) {
+    obj.erase("status");
+  }
+  KT_RETURN_IF_ERROR(SchemaLocked(type, obj, FieldValidationOf(options), warnings));
+  return KindSpecificCreateLocked(type, obj);
+}
+
+Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& ref, const Json& old,
+                                 Json& obj, const api::WriteOptions& options, bool from_patch,
+                                 std::vector<std::string>* warnings) {
+  if (!obj.is_object()) return BadRequest("the object to update must be a JSON object");
+  std::string av = GetString(obj, "apiVersion");
+  if (!from_patch && !av.empty() && av != type.gvr.ApiVersion()) {
+    return BadRequest("the API version in the data (" + av +
+                      ") does not match the expected API version (" + type.gvr.ApiVersion() + ")");
+  }
+  std::string kind = GetString(obj, "kind");
+  if (!kind.empty() && kind != type.kind) {
+    return BadRequest("the kind in the data (" + kind + ") does not match the expected kind (" +
+                      type.kind + ")");
+  }
+  obj["apiVersion"] = type.gvr.ApiVersion();
+  obj["kind"] = type.kind;
+  Json& meta = obj["metadata"];
+  if (!meta.is_object()) meta = Json::object();
+  std::string name = GetString(meta, "name");
+  if (name.empty()) meta["name"] = ref.name;
+  else if (name != ref.name) {
+    return BadRequest("the name of the object (" + name + ") does not match the name on the URL (" +
+                      ref.name + ")");
+  }
+  if (type.namespaced) {
+    std::string ns = GetString(meta, "namespace");
+    if (ns.empty()) meta["namespace"] = ref.ns;
+    else if (ns != ref.ns) {
+      return BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+    }
+  } else {
+    meta.erase("namespace");
+  }
+  const Json& old_meta = old["metadata"];
+  std::string rv = GetString(meta, "resourceVersion");
+  std::string old_rv = GetString(old_meta, "resourceVersion");
+  if (rv.empty()) {
+    if (type.is_custom && !from_patch) {
+      return InvalidError(type.kind, type.gvr.group, ref.name,
+                          "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update");
+    }
+  } else if (rv != old_rv) {
+    return ConflictError(type.gvr, ref.name);
+  }
+  std::string uid = GetString(meta, "uid");
+  std::string old_uid = GetString(old_meta, "uid");
+  if (!uid.empty() && uid != old_uid) {
+    return ConflictErrorWith(type.gvr, ref.name,
+                             "Precondition failed: UID in precondition: " + old_uid +
+                                 ", UID in object meta: " + uid);
+  }
+  for (const char* f : {"uid", "creationTimestamp", "deletionTimestamp",
+                        "deletionGracePeriodSeconds", "generation"}) {
+    auto it = old_meta.find(f);
+    if (it != old_meta.end()) meta[f] = *it;
+    else meta.erase(f);
+  }
+  meta["resourceVersion"] = old_rv;
+
+  const std::string& sub = ref.subresource;
+  if (sub == "status") {
+    Json next = old;
+    if (obj.contains("status")) next["status"] = obj["status"];
+    else next.erase("status");
+    next["apiVersion"] = obj["apiVersion"];
+    obj = std::move(next);
+  } else if (type.has_status) {
+    if (old.contains("status")) obj["status"] = old["status"];
+    else obj.erase("status");
+  }
+  if (api::IsDeleting(old)) {
+    auto before = api::Finalizers(old);
+    std::vector<std::string> added;
+    for (const auto& f : api::Finalizers(obj)) {
+      if (std::find(before.begin(), before.end(), f) == before.end()) added.push_back(f);
+    }
+    if (!added.empty()) {
+      std::string list;
+      for (const auto& f : added) list += (list.empty() ? "\"" : ", \"") + f + "\"";
+      return InvalidError(type.kind, type.gvr.group, ref.name,
+                          "metadata.finalizers: Forbidden: no new finalizers can be added if the "
+                          "object is being deleted, found new finalizers []string{" + list + "}");
+    }
+  }
+  if (IsCore(type, "namespaces") && sub != "finalize") {
+    if (const Json* sf = FindPath(old, "spec.finalizers")) obj["spec"]["finalizers"] = *sf;
+    if (sub != "status" && old.contains("status")) obj["status"] = old["status"];
+  }
+  KT_RETURN_IF_ERROR(SchemaLocked(type, obj, FieldValidationOf(options), warnings));
+  if (IsCore(type, "services") && sub.empty()) {
+    KT_RETURN_IF_ERROR(services_.Assign(obj, &old).Annotate("Service \"" + ref.name + "\" is invalid"));
+  }
+  if (type.gvr.group == "apiextensions.k8s.io" && type.gvr.resource == "customresourcedefinitions") {
+    KT_RETURN_IF_ERROR(PrepareCrdLocked(obj, &old));
+  }
+  if (sub.empty() && SpecChanged(old, obj)) {
+    obj["metadata"]["generation"] = api::Generation(old) + 1;
+  }
+  return Status::Ok();
+}
+
+Result<Json> Core::ApplyPatchLocked(const ResourceType& type, const Json& current,
+                                    api::PatchType patch_type, std::string_view patch) {
+  auto parsed = ParseJson(patch);
+  if (!parsed.ok()) return BadRequest("error decoding patch: " + parsed.status().message());
+  switch (patch_type) {
+    case api::PatchType::kMerge:
+      if (!parsed->is_object()) return BadRequest("error decoding patch: the patch must be a JSON object");
+      return ApplyMergePatch(current, *parsed);
+    case api::PatchType::kJson:
+      if (!parsed->is_array()) return BadRequest("error decoding patch: a JSON patch must be a list of operations");
+      return ApplyJsonPatch(current, *parsed);
+    case api::PatchType::kStrategicMerge:
+      if (!parsed->is_object()) return BadRequest("error decoding patch: the patch must be a JSON object");
+      return ApplyStrategicMergePatch(types_, type, current, *parsed);
+    case api::PatchType::kApply:
+      break;
+  }
+  return BadRequest("unsupported patch type");
+}
+
+// One write: create (no current object), update (body), or patch (patch_type). Admission runs
+// between preparation and commit without the lock; if the object changed meanwhile, patches
+// are recomputed (bounded) and updates fail with Conflict, as kube-apiserver's optimistic
+// GuaranteedUpdate does.
+Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json> body,
+                                      std::optional<api::PatchType> patch_type,
+                                      std::string_view patch, const api::WriteOptions& options,
+                                      const RequestContext& ctx) {
+  const bool is_patch = patch_type.has_value();
+  const bool is_apply = is_patch && *patch_type == api::PatchType::kApply;
+  Json apply_config;
+  if (is_apply) {
+    if (options.field_manager.empty()) {
+      return BadRequest("PATCH " + ref.gvr.ObjectPath(ref.ns, ref.name, ref.subresource) +
+                        ": fieldManager is required for apply requests");
+    }
+    auto cfg = ParseYaml(patch);
+    if (!cfg.ok()) return BadRequest("error decoding YAML: " + cfg.status().message());
+    if (!cfg->is_object()) return BadRequest("error decoding YAML: the applied configuration must be an object");
+    apply_config = std::move(*cfg);
+  }
+  for (int attempt = 0; attempt < kAdmissionRetriesMax; ++attempt) {
+    Pending p;
+    p.ref = ref;
+    p.dry_run = options.dry_run;
+    p.user = ctx.user;
+    WriteResult result;
+    bool creating = false;
+    bool committed = false;  // done within the first critical section (no admission configured)
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      const bool is_create_call = !is_patch && ref.name.empty();
+      const char* verb = is_create_call ? "create" : is_patch ? "patch" : "update";
+      KT_ASSIGN_OR_RETURN(const ResourceType* type, ResolveLocked(ref, verb));
+      p.gvk = type->gvk();
+      p.namespaced = type->namespaced;
+      const std::string key = StoreKey(ref.ns, ref.name);
+      const StoredObject* cur = is_create_call ? nullptr : store_.Get(type->storage_key, key);
+
+      if (is_create_call) {
+        creating = true;
+        p.op = AdmissionOperation::kCreate;
+        p.object = *body;
+        KT_RETURN_IF_ERROR(PrepareCreateLocked(*type, ref, p.object, options, &result.warnings));
+        p.ref.name = api::Name(p.object);
+        UpdateManagedFields(Json(), p.object, options.field_manager, ref.subresource, env_.Now());
+      } else if (cur == nullptr) {
+        if (!is_apply || !ref.subresource.empty()) return NotFoundError(type->gvr, ref.name);
+        // Server-side apply creates what does not exist.
+        creating = true;
+        p.op = AdmissionOperation::kCreate;
+        ApplyRequest ar{options.field_manager, options.force, env_.Now(), ref.subresource};
+        KT_ASSIGN_OR_RETURN(p.object, ServerSideApply(types_, *type, Json(), apply_config, ar));
+        if (api::Name(p.object).empty()) p.object["metadata"]["name"] = ref.name;
+        if (api::Name(p.object) != ref.name) {
+          return BadRequest("the name of the object (" + api::Name(p.object) +
+                            ") does not match the name on the URL (" + ref.name + ")");
+        }
+        Json managed = p.object["metadata"].value("managedFields", Json());
+        KT_RETURN_IF_ERROR(PrepareCreateLocked(*type, ref, p.object, options, &result.warnings));
+        if (!managed.is_null()) p.object["metadata"]["managedFields"] = managed;
+      } else {
+        p.op = AdmissionOperation::kUpdate;
+        p.old = cur->object;
+        p.old_rv = cur->rv;
+        std::shared_ptr<const Json> current = AtVersion(cur->object, *type);
+        if (ref.subresource == "scale") {
+          KT_ASSIGN_OR_RETURN(Json scale, ScaleOfLocked(*type, *current));
+          Json next_scale;
+          if (is_patch) {
+            if (is_apply) return Status(StatusCode::kUnsupportedMediaType, "apply is not supported on the scale subresource");
+            KT_ASSIGN_OR_RETURN(next_scale, ApplyPatchLocked(*type, scale, *patch_type, patch));
+          } else {
+            next_scale = *body;
+            std::string srv = GetString(next_scale, "metadata.resourceVersion");
+            if (!srv.empty() && srv != std::to_string(cur->rv)) return ConflictError(type->gvr, ref.name);
+          }
+          KT_ASSIGN_OR_RETURN(p.object, ApplyScaleLocked(*type, *current, next_scale));
+          ResourceRef main = ref;
+          main.subresource.clear();
+          KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, main, *current, p.object, options, true,
+                                                 &result.warnings));
+          UpdateManagedFields(*current, p.object, options.field_manager, "scale", env_.Now());
+        } else if (is_apply) {
+          ApplyRequest ar{options.field_manager, options.force, env_.Now(), ref.subresource};
+          KT_ASSIGN_OR_RETURN(p.object, ServerSideApply(types_, *type, *current, apply_config, ar));
+          Json managed = p.object["metadata"].value("managedFields", Json());
+          KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, ref, *current, p.object, options, true,
+                                                 &result.warnings));
+          if (!managed.is_null()) p.object["metadata"]["managedFields"] = managed;
+        } else {
+          if (is_patch) {
+            KT_ASSIGN_OR_RETURN(p.object, ApplyPatchLocked(*type, *current, *patch_type, patch));
+          } else {
+            p.object = *body;
+          }
+          KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, ref, *current, p.object, options, is_patch,
+                                                 &result.warnings));
+          UpdateManagedFields(*current, p.object, options.field_manager, ref.subresource,
+                              env_.Now());
+        }
+      }
+
+      if (AdmissionConfiguredLocked()) {
+        CollectWebhooksLocked(p);
+      } else {
+        // No admission: commit in this same critical section.
+        if (p.dry_run) {
+          if (creating) p.object["metadata"].erase("resourceVersion");
+          result.object = std::move(p.object);
+          result.created = creating;
+          return result;
+        }
+        if (creating) {
+          const std::string k = StoreKey(ref.ns, api::Name(p.object));
+          if (store_.Get(type->storage_key, k) != nullptr) return AlreadyExistsError(type->gvr, api::Name(p.object));
+          if (IsCore(*type, "services")) KT_RETURN_IF_ERROR(services_.Assign(p.object, nullptr));
+          result.object = *CommitCreateLocked(*type, k, std::move(p.object));
+          result.created = true;
+        } else if (SameIgnoringBookkeeping(*cur->object, p.object)) {
+          result.object = *AtVersion(cur->object, *type);
+        } else {
+          result.object = *AtVersion(CommitUpdateLocked(*type, key, std::move(p.object)), *type);
+        }
+        if (ref.subresource == "scale") {
+          auto scale = ScaleOfLocked(*type, result.object);
+          if (scale.ok()) result.object = std::move(*scale);
+        }
+        committed = true;
+      }
+    }
+    if (!committed) {
+      // Admission, unlocked.
+      bool mutated = false;
+      KT_RETURN_IF_ERROR(RunMutating(p, &mutated));
+      if (mutated) {
+        std::lock_guard<std::mutex> lock(mu_);
+        const ResourceType* type = FindTypeLocked(ref.gvr);
+        if (type == nullptr) return UnknownResourceError();
+        KT_RETURN_IF_ERROR(SchemaLocked(*type, p.object, FieldValidationOf(options), &result.warnings));
+      }
+      KT_RETURN_IF_ERROR(RunValidating(p));
+      std::lock_guard<std::mutex> lock(mu_);
+      const ResourceType* type = FindTypeLocked(ref.gvr);
+      if (type == nullptr) return UnknownResourceError();
+      const std::string key = StoreKey(ref.ns, api::Name(p.object));
+      const StoredObject* cur = store_.Get(type->storage_key, key);
+      if (creating) {
+        if (cur != nullptr) return AlreadyExistsError(type->gvr, api::Name(p.object));
+        if (p.namespaced) KT_RETURN_IF_ERROR(CheckNamespaceForCreateLocked(ref.ns));
+        if (p.dry_run) {
+          p.object["metadata"].erase("resourceVersion");
+          result.object = std::move(p.object);
+          result.created = true;
+          return result;
+        }
+        if (IsCore(*type, "services")) KT_RETURN_IF_ERROR(services_.Assign(p.object, nullptr));
+        result.object = *CommitCreateLocked(*type, key, std::move(p.object));
+        result.created = true;
+      } else {
+        if (cur == nullptr) return NotFoundError(type->gvr, ref.name);
+        if (cur->rv != p.old_rv) {
+          // The object moved on while admission ran: a conditional update is now stale; a
+          // patch or an unconditional update is recomputed.
+          if (!is_patch && !GetString(*body, "metadata.resourceVersion").empty()) {
+            return ConflictError(type->gvr, ref.name);
+          }
+          continue;
+        }
+        if (p.dry_run) {
+          result.object = std::move(p.object);
+          return result;
+        }
+        if (SameIgnoringBookkeeping(*cur->object, p.object)) {
+          result.object = *AtVersion(cur->object, *type);
+        } else {
+          result.object = *AtVersion(CommitUpdateLocked(*type, key, std::move(p.object)), *type);
+        }
+        if (ref.subresource == "scale") {
+          auto scale = ScaleOfLocked(*type, result.object);
+          if (scale.ok()) result.object = std::move(*scale);
+        }
+      }
+    }
+    if (Faulted(ctx, faults::kSlowResponse, faults::kSlowResponseProbability)) return SlowResponse();
+    return result;
+  }
+  return Conflict("Operation cannot be fulfilled on " + ref.gvr.GroupResource() + " \"" + ref.name +
+                  "\": the object kept changing while admission ran; please retry");
+}
+
+Result<WriteResult> Core::Create(const ResourceRef& ref, Json object,
+                                 const api::WriteOptions& options, const RequestContext& ctx) {
+  if (Faulted(ctx, faults::kUnavailable, faults::kUnavailableProbability)) return UnavailableFault();
+  if (!ref.subresource.empty()) {
+    if (ref.name.empty()) return UnknownResourceError();
+    if (ref.gvr.group.empty() && ref.gvr.resource == "pods" && ref.subresource == "binding") {
+      std::lock_guard<std::mutex> lock(mu_);
+      KT_RETURN_IF_ERROR(ResolveLocked(ref, "create").status());
+      return PodBindingLocked(ref, object);
+    }
+    if (ref.gvr.group.empty() && ref.gvr.resource == "pods" && ref.subresource == "eviction") {
+      std::string key;
+      api::DeleteOptions del;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        KT_RETURN_IF_ERROR(ResolveLocked(ref, "create").status());
+        KT_ASSIGN_OR_RETURN(key, PodEvictionTargetLocked(ref, object));
+      }
+      if (auto g = GetInt(object, "deleteOptions.gracePeriodSeconds")) del.grace_period_seconds = *g;
+      del.dry_run = options.dry_run;
+      ResourceRef pod = ref;
+      pod.subresource.clear();
+      KT_ASSIGN_OR_RETURN(DeleteResult dr, Delete(pod, del, ctx));
+      WriteResult wr;
+      wr.object = SuccessStatusJson(ref.name, "", "pods", api::Uid(dr.object));
+      wr.created = true;
+      wr.status_reply = true;
+      return wr;
+    }
+    return Status(StatusCode::kMethodNotAllowed,
+                  "the server does not allow this method on the requested resource");
+  }
+  ResourceRef r = ref;
+  r.name.clear();
+  return WriteObject(r, std::move(object), std::nullopt, "", options, ctx);
+}
+
+Result<WriteResult> Core::Update(const ResourceRef& ref, Json object,
+                                 const api::WriteOptions& options, const RequestContext& ctx) {
+  if (Faulted(ctx, faults::kUnavailable, faults::kUnavailableProbability)) return UnavailableFault();
+  if (ref.name.empty()) return Status(StatusCode::kMethodNotAllowed, "the server does not allow this method on the requested resource");
+  if (Faulted(ctx, faults::kWriteConflict, faults::kWriteConflictProbability)) {
+    return ConflictError(ref.gvr, ref.name);
+  }
+  return WriteObject(ref, std::move(object), std::nullopt, "", options, ctx);
+}
+
+Result<WriteResult> Core::Patch(const ResourceRef& ref, api::PatchType type, std::string_view patch,
+                                const api::WriteOptions& options, const RequestContext& ctx) {
+  if (Faulted(ctx, faults::kUnavailable, faults::kUnavailableProbability)) return UnavailableFault();
+  if (ref.name.empty()) return Status(StatusCode::kMethodNotAllowed, "the server does not allow this method on the requested resource");
+  if (Faulted(ctx, faults::kWriteConflict, faults::kWriteConflictProbability)) {
+    return ConflictError(ref.gvr, ref.name);
+  }
+  return WriteObject(ref, std::nullopt, type, patch, options, ctx);
+}
+
+}  // namespace kt::sim

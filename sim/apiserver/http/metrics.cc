@@ -1,0 +1,102 @@
+#include "sim/apiserver/http/metrics.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace kt::sim {
+
+namespace {
+std::string Escape(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string Labels(const RequestLabels& l) {
+  return "component=\"apiserver\",group=\"" + Escape(l.group) + "\",resource=\"" +
+         Escape(l.resource) + "\",scope=\"" + Escape(l.scope) + "\",subresource=\"" +
+         Escape(l.subresource) + "\",verb=\"" + Escape(l.verb) + "\",version=\"" +
+         Escape(l.version) + "\"";
+}
+
+std::string Num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.9g", v);
+  return buf;
+}
+}  // namespace
+
+void ApiMetrics::ObserveRequest(const RequestLabels& labels, int code, double seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++requests_[{labels, code}];
+  Histogram& h = durations_[labels];
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) ++h.counts[i];
+  }
+  ++h.count;
+  h.sum += seconds;
+}
+
+void ApiMetrics::WatchOpened(const RequestLabels& labels) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++watches_[labels];
+}
+
+void ApiMetrics::WatchClosed(const RequestLabels& labels) {
+  std::lock_guard<std::mutex> lock(mu_);
+  --watches_[labels];
+}
+
+void ApiMetrics::WatchEvent(const std::string& group, const std::string& version,
+                            const std::string& resource) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++watch_events_[{group, version, resource}];
+}
+
+std::string ApiMetrics::Render() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::ostringstream out;
+  out << "# HELP apiserver_request_total Counter of apiserver requests broken out for each verb, "
+         "dry run value, group, version, resource, scope, component, and HTTP response code.\n"
+      << "# TYPE apiserver_request_total counter\n";
+  for (const auto& [key, n] : requests_) {
+    out << "apiserver_request_total{code=\"" << key.second << "\"," << Labels(key.first) << "} " << n
+        << "\n";
+  }
+  out << "# HELP apiserver_request_duration_seconds Response latency distribution in seconds for "
+         "each verb, dry run value, group, version, resource, subresource, scope and component.\n"
+      << "# TYPE apiserver_request_duration_seconds histogram\n";
+  for (const auto& [labels, h] : durations_) {
+    std::string l = Labels(labels);
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+      out << "apiserver_request_duration_seconds_bucket{" << l << ",le=\"" << Num(kBuckets[i])
+          << "\"} " << h.counts[i] << "\n";
+    }
+    out << "apiserver_request_duration_seconds_bucket{" << l << ",le=\"+Inf\"} " << h.count << "\n";
+    out << "apiserver_request_duration_seconds_sum{" << l << "} " << Num(h.sum) << "\n";
+    out << "apiserver_request_duration_seconds_count{" << l << "} " << h.count << "\n";
+  }
+  out << "# HELP apiserver_longrunning_requests Gauge of all active long-running apiserver "
+         "requests broken out by verb, group, version, resource, scope and component.\n"
+      << "# TYPE apiserver_longrunning_requests gauge\n";
+  for (const auto& [labels, n] : watches_) {
+    out << "apiserver_longrunning_requests{" << Labels(labels) << "} " << n << "\n";
+  }
+  out << "# HELP apiserver_watch_events_total Number of events sent in watch clients\n"
+      << "# TYPE apiserver_watch_events_total counter\n";
+  for (const auto& [key, n] : watch_events_) {
+    out << "apiserver_watch_events_total{group=\"" << Escape(std::get<0>(key)) << "\",resource=\""
+        << Escape(std::get<2>(key)) << "\",version=\"" << Escape(std::get<1>(key)) << "\"} " << n
+        << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace kt::sim

@@ -1,0 +1,124 @@
+#include "sim/apiserver/object_identity.h"
+
+#include <cstdio>
+
+#include "base/json.h"
+
+namespace kt::sim {
+
+std::string NewUid(Rng& rng) {
+  uint64_t a = rng.Next(), b = rng.Next();
+  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+  char buf[37];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
+                static_cast<unsigned>(b >> 48),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+std::string GenerateNameSuffix(Rng& rng) {
+  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  std::string s;
+  for (int i = 0; i < 5; ++i) s += kAlphabet[rng.UniformInt(0, sizeof(kAlphabet) - 2)];
+  return s;
+}
+
+std::vector<std::string> OwnerReferenceErrors(const Json& obj) {
+  std::vector<std::string> errs;
+  const Json* refs = FindPath(obj, "metadata.ownerReferences");
+  if (refs == nullptr || refs->is_null()) return errs;
+  if (!refs->is_array()) {
+    errs.push_back("metadata.ownerReferences: Invalid value: must be a list");
+    return errs;
+  }
+  int controllers = 0;
+  for (size_t i = 0; i < refs->size(); ++i) {
+    const Json& r = (*refs)[i];
+    std::string field = "metadata.ownerReferences[" + std::to_string(i) + "]";
+    if (GetString(r, "apiVersion").empty()) errs.push_back(field + ".apiVersion: Invalid value: \"\": version must not be empty");
+    if (GetString(r, "kind").empty()) errs.push_back(field + ".kind: Invalid value: \"\": kind must not be empty");
+    if (GetString(r, "name").empty()) errs.push_back(field + ".name: Invalid value: \"\": name must not be empty");
+    if (GetString(r, "uid").empty()) errs.push_back(field + ".uid: Invalid value: \"\": uid must not be empty");
+    if (GetBool(r, "controller")) ++controllers;
+  }
+  if (controllers > 1) {
+    errs.push_back("metadata.ownerReferences: Invalid value: Only one reference can have Controller set to true");
+  }
+  return errs;
+}
+
+std::string JoinFieldErrors(const std::vector<std::string>& errors) {
+  if (errors.size() == 1) return errors[0];
+  std::string s = "[";
+  for (size_t i = 0; i < errors.size(); ++i) {
+    if (i) s += ", ";
+    s += errors[i];
+  }
+  return s + "]";
+}
+
+bool SpecChanged(const Json& before, const Json& after) {
+  auto skip = [](const std::string& k) {
+    return k == "metadata" || k == "status" || k == "apiVersion" || k == "kind";
+  };
+  for (const auto& [k, v] : after.items()) {
+    if (skip(k)) continue;
+    auto it = before.find(k);
+    if (it == before.end() || *it != v) return true;
+  }
+  for (const auto& [k, v] : before.items()) {
+    if (skip(k)) continue;
+    if (after.find(k) == after.end()) return true;
+  }
+  return false;
+}
+
+bool ManagedFieldsEquivalent(const Json& a, const Json& b) {
+  if (!a.is_array() || !b.is_array() || a.size() != b.size()) return a == b;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!a[i].is_object() || !b[i].is_object()) {
+      if (a[i] != b[i]) return false;
+      continue;
+    }
+    Json x = a[i], y = b[i];
+    x.erase("time");
+    y.erase("time");
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool SameIgnoringBookkeeping(const Json& a, const Json& b) {
+  if (!a.is_object() || !b.is_object() || a.size() != b.size()) return a == b;
+  for (const auto& [k, v] : a.items()) {
+    auto it = b.find(k);
+    if (it == b.end()) return false;
+    if (k != "metadata") {
+      if (*it != v) return false;
+      continue;
+    }
+    if (!v.is_object() || !it->is_object()) {
+      if (*it != v) return false;
+      continue;
+    }
+    for (const auto& [mk, mv] : v.items()) {
+      if (mk == "resourceVersion") continue;
+      if (mk == "managedFields") {
+        auto mit = it->find(mk);
+        if (mit == it->end() || !ManagedFieldsEquivalent(mv, *mit)) return false;
+        continue;
+      }
+      auto mit = it->find(mk);
+      if (mit == it->end() || *mit != mv) return false;
+    }
+    for (const auto& [mk, mv] : it->items()) {
+      if (mk == "resourceVersion") continue;
+      if (v.find(mk) == v.end()) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace kt::sim
