@@ -75,13 +75,20 @@ Result<Quantity> Quantity::Parse(std::string_view text) {
     return bad();
   }
   // value_milli = mantissa * 10^(dec_exp + 3 - frac_digits) * bin_mult, rounded up to a milli.
+  // Every product is checked before it is formed: 128 bits hold mantissa (< 2^101) times a
+  // binary suffix only when the pair is not too large, and each further *10 only from <= 2^63.
+  const __int128 limit = static_cast<__int128>(std::numeric_limits<int64_t>::max());
+  auto too_large = [&] {
+    return BadRequest("quantity too large or too precise: \"" + std::string(text) + "\"");
+  };
+  const __int128 max128 = ~(static_cast<unsigned __int128>(1) << 127);
+  if (mantissa > max128 / bin_mult) return too_large();
   __int128 v = mantissa * bin_mult;
   int exp10 = dec_exp + 3 - frac_digits;
-  const __int128 limit = static_cast<__int128>(std::numeric_limits<int64_t>::max());
   while (exp10 > 0) {
+    if (v > limit) return too_large();
     v *= 10;
     --exp10;
-    if (v > limit) return BadRequest("quantity too large: \"" + std::string(text) + "\"");
   }
   bool remainder = false;
   while (exp10 < 0) {
@@ -90,7 +97,7 @@ Result<Quantity> Quantity::Parse(std::string_view text) {
     ++exp10;
   }
   if (remainder) v += 1;  // Kubernetes rounds sub-milli precision up
-  if (v > limit) return BadRequest("quantity too large: \"" + std::string(text) + "\"");
+  if (v > limit) return too_large();
   int64_t milli = static_cast<int64_t>(v);
   return Quantity(neg ? -milli : milli);
 }

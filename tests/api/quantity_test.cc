@@ -38,5 +38,18 @@ TEST(QuantityTest, ArithmeticComparisonAndFormat) {
   EXPECT_EQ(Quantity::Parse("3")->ToString(), "3");
 }
 
+// Regression (found by fuzz_quantity under UBSan): a huge mantissa with a binary suffix, or a
+// value past int64 before its decimal exponent is applied, is a clear error, not an overflow.
+TEST(QuantityTest, HugeValuesAreTooLargeWithoutOverflow) {
+  for (const char* text : {"99999999999999999999999999999Ei", "9999999999999999999999e3",
+                           "99999999999999999999.9E", "-99999999999999999999Pi"}) {
+    auto q = Quantity::Parse(text);
+    ASSERT_FALSE(q.ok()) << text;
+    EXPECT_EQ(q.status().code(), StatusCode::kBadRequest) << text;
+    EXPECT_NE(q.status().message().find("too large"), std::string::npos) << text;
+  }
+  EXPECT_EQ(Quantity::Parse("8Pi")->ToString(), "8Pi");
+}
+
 }  // namespace
 }  // namespace kt::api

@@ -41,6 +41,18 @@ TEST(YamlTest, MultipleDocumentsSkipEmptyOnes) {
   EXPECT_EQ((*docs)[1]["b"], 2);
 }
 
+// Regression (found by fuzz_yaml_parse): bytes that are not UTF-8 are refused with a clear
+// error, as go-yaml does, instead of being parsed and later changed by the JSON writer.
+TEST(YamlTest, InvalidUtf8IsRefused) {
+  for (std::string bad : {std::string("\xfa\x8e\x0b"), std::string("a: \xc3"),
+                          std::string("a: \xed\xa0\x80"), std::string("a: \xc0\xaf")}) {
+    auto r = ParseYamlDocuments(bad);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("invalid UTF-8"), std::string::npos);
+  }
+  ASSERT_TRUE(ParseYaml("name: \"caf\xc3\xa9 \xf0\x9f\x9a\x80\"").ok());
+}
+
 TEST(YamlTest, MalformedYamlNamesLine) {
   auto j = ParseYaml("a: [1, 2\nb: 3\n");
   ASSERT_FALSE(j.ok());

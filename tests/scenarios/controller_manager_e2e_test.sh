@@ -28,7 +28,7 @@ on_exit() {
 trap on_exit EXIT
 
 ARM_PORT=$(free_port)
-start_twin --speed 200 --arm-port "$ARM_PORT" --no-controllers
+start_twin --speed 200 --arm-port "$ARM_PORT"
 K() { kubectl --cache-dir "$TMP/cache" --request-timeout=20s "$@"; }
 cd "$TMP"
 for _ in $(seq 1 100); do grep -q "kaito-twin: ARM endpoint " twin.log && break; sleep 0.1; done
