@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -108,9 +109,29 @@ Json ResolvePlainScalar(const std::string& s) {
   return s;
 }
 
-Result<Json> NodeToJson(const YAML::Node& node, int depth) {
+// Aliases let a few bytes of YAML name a node many times ("billion laughs"); the JSON they
+// expand to is bounded relative to the input, as go-yaml bounds it ("excessive aliasing").
+struct ExpansionBudget {
+  size_t nodes_left;
+  size_t bytes_left;
+  explicit ExpansionBudget(size_t input_bytes)
+      : nodes_left(std::min<size_t>(2'000'000, 64 * input_bytes + 10'000)),
+        bytes_left(std::min<size_t>(size_t{256} << 20, 64 * input_bytes + (size_t{1} << 20))) {}
+};
+
+Result<Json> NodeToJson(const YAML::Node& node, int depth, ExpansionBudget& budget) {
   if (depth > kJsonDepthMax) {
     return BadRequest("YAML nesting exceeds " + std::to_string(kJsonDepthMax) + " levels");
+  }
+  if (budget.nodes_left == 0) {
+    return BadRequest("invalid YAML: document contains excessive aliasing");
+  }
+  --budget.nodes_left;
+  if (node.IsScalar()) {
+    if (node.Scalar().size() > budget.bytes_left) {
+      return BadRequest("invalid YAML: document contains excessive aliasing");
+    }
+    budget.bytes_left -= node.Scalar().size();
   }
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
@@ -126,7 +147,7 @@ Result<Json> NodeToJson(const YAML::Node& node, int depth) {
     case YAML::NodeType::Sequence: {
       Json arr = Json::array();
       for (const auto& item : node) {
-        KT_ASSIGN_OR_RETURN(Json v, NodeToJson(item, depth + 1));
+        KT_ASSIGN_OR_RETURN(Json v, NodeToJson(item, depth + 1, budget));
         arr.push_back(std::move(v));
       }
       return arr;
@@ -135,7 +156,7 @@ Result<Json> NodeToJson(const YAML::Node& node, int depth) {
       Json obj = Json::object();
       for (const auto& kv : node) {
         if (!kv.first.IsScalar()) return BadRequest("YAML mapping keys must be scalars");
-        KT_ASSIGN_OR_RETURN(Json v, NodeToJson(kv.second, depth + 1));
+        KT_ASSIGN_OR_RETURN(Json v, NodeToJson(kv.second, depth + 1, budget));
         obj[kv.first.Scalar()] = std::move(v);
       }
       return obj;
@@ -273,9 +294,10 @@ Result<std::vector<Json>> ParseYamlDocuments(std::string_view text) {
     return BadRequest(std::string("invalid YAML: ") + e.what());
   }
   std::vector<Json> out;
+  ExpansionBudget budget(text.size());
   for (const auto& d : docs) {
     if (d.IsNull() || !d.IsDefined()) continue;
-    KT_ASSIGN_OR_RETURN(Json j, NodeToJson(d, 0));
+    KT_ASSIGN_OR_RETURN(Json j, NodeToJson(d, 0, budget));
     out.push_back(std::move(j));
   }
   return out;

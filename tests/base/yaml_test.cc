@@ -53,6 +53,25 @@ TEST(YamlTest, InvalidUtf8IsRefused) {
   ASSERT_TRUE(ParseYaml("name: \"caf\xc3\xa9 \xf0\x9f\x9a\x80\"").ok());
 }
 
+// Regression (found by fuzz_yaml_parse running out of memory): nested aliases that would
+// expand a small document into millions of nodes are refused, as go-yaml refuses them.
+TEST(YamlTest, ExcessiveAliasingIsRefused) {
+  std::string doc = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    std::string prev = "*a" + std::to_string(i - 1);
+    doc += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+    for (int k = 1; k < 10; ++k) doc += ", " + prev;
+    doc += "]\n";
+  }
+  auto r = ParseYaml(doc);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("excessive aliasing"), std::string::npos);
+  // Ordinary aliases still work.
+  auto ok = ParseYaml("base: &b {x: 1}\nuse: *b\n");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ((*ok)["use"]["x"], 1);
+}
+
 TEST(YamlTest, MalformedYamlNamesLine) {
   auto j = ParseYaml("a: [1, 2\nb: 3\n");
   ASSERT_FALSE(j.ok());
