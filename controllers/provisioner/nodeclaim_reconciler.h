@@ -96,6 +96,10 @@ class NodeClaimReconciler final : public ctrl::Reconciler {
   bool Initialize(const Json& current, Json& next, ctrl::ReconcileResult& result);
   // The Node whose spec.providerID is `provider_id` (null when none).
   Result<ctrl::ObjectPtr> NodeByProviderId(const std::string& provider_id);
+  // The Node that `next`'s providerID names. nullptr when the lookup failed (`result` carries
+  // the error) or no such Node has joined yet (`condition` says so, Unknown NodeNotFound).
+  ctrl::ObjectPtr JoinedNodeOrExplain(Json& next, std::string_view condition,
+                                      ctrl::ReconcileResult& result);
 
   ctrl::ReconcileResult Terminate(const Json& nodeclaim);
   Status DeletePoolNodes(const Json& nodeclaim);

@@ -25,21 +25,27 @@ Result<ctrl::ObjectPtr> NodeClaimReconciler::NodeByProviderId(const std::string&
   return nodes.front();
 }
 
+ctrl::ObjectPtr NodeClaimReconciler::JoinedNodeOrExplain(Json& next, std::string_view condition,
+                                                         ctrl::ReconcileResult& result) {
+  auto node = NodeByProviderId(GetString(next, "status.providerID"));
+  if (!node.ok()) {
+    result = node.status();
+    return nullptr;
+  }
+  if (*node == nullptr) {
+    SetConditionUnknown(next, condition, kReasonNodeNotFound, "Node not registered with cluster",
+                        mgr_.env().Now());
+  }
+  return *node;
+}
+
 bool NodeClaimReconciler::Register(const Json& current, Json& next,
                                    ctrl::ReconcileResult& result) {
   if (IsTrue(current, kConditionRegistered)) return true;
   const Time now = mgr_.env().Now();
-  auto node = NodeByProviderId(GetString(next, "status.providerID"));
-  if (!node.ok()) {
-    result = node.status();
-    return false;
-  }
-  if (*node == nullptr) {
-    SetConditionUnknown(next, kConditionRegistered, kReasonNodeNotFound,
-                        "Node not registered with cluster", now);
-    return false;
-  }
-  const Json& n = **node;
+  ctrl::ObjectPtr node = JoinedNodeOrExplain(next, kConditionRegistered, result);
+  if (node == nullptr) return false;
+  const Json& n = *node;
   RegistrationSync sync = ComputeRegistrationSync(n, next);
   if (sync.taints_changed) {
     // A whole-list change: written against the cached resourceVersion (409 -> retry).
@@ -77,17 +83,9 @@ bool NodeClaimReconciler::Initialize(const Json& current, Json& next,
                                      ctrl::ReconcileResult& result) {
   if (IsTrue(current, kConditionInitialized)) return true;
   const Time now = mgr_.env().Now();
-  auto node = NodeByProviderId(GetString(next, "status.providerID"));
-  if (!node.ok()) {
-    result = node.status();
-    return false;
-  }
-  if (*node == nullptr) {
-    SetConditionUnknown(next, kConditionInitialized, kReasonNodeNotFound,
-                        "Node not registered with cluster", now);
-    return false;
-  }
-  const Json& n = **node;
+  ctrl::ObjectPtr node = JoinedNodeOrExplain(next, kConditionInitialized, result);
+  if (node == nullptr) return false;
+  const Json& n = *node;
   auto vm_size = InstanceTypeOf(current);
   const std::vector<std::string> required =
       vm_size.ok() ? RequiredResources(*vm_size, skus_) : std::vector<std::string>{};
