@@ -72,6 +72,13 @@ bool EngineLoop::Iterate() {
   }
   for (const std::string& id : aborts) engine_->Abort(id);
   std::vector<RequestOutput> outputs = engine_->Step();
+  {
+    // Publish the counters before any callback runs: a client that has its response may read
+    // /metrics at once and must see the tokens it was sent.
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_ = engine_->Stats();
+    waiting_snapshot_ = static_cast<size_t>(stats_.waiting);
+  }
   for (const RequestOutput& out : outputs) {
     auto it = active_.find(out.request_id);
     if (it == active_.end()) continue;
@@ -85,8 +92,6 @@ bool EngineLoop::Iterate() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     in_flight_ -= finished;
-    stats_ = engine_->Stats();
-    waiting_snapshot_ = static_cast<size_t>(stats_.waiting);
     more = more || !inbox_.empty() || !aborts_.empty();
   }
   drained_cv_.notify_all();

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "base/sim_env.h"
 #include "tests/serving/testing/test_models.h"
 
@@ -54,6 +56,26 @@ TEST_F(EngineLoopTest, RequestsRunAsSimulatedEventsToCompletion) {
   EXPECT_EQ(reasons_["b"], FinishReason::kLength);
   EXPECT_EQ(loop_->in_flight(), 0u);
   EXPECT_EQ(loop_->Stats().generation_tokens_total, 14u);
+}
+
+// Regression: the counters were published after the callbacks ran, so a client that had its
+// response could read /metrics without its own tokens in it.
+TEST_F(EngineLoopTest, StatsCountAnOutputBeforeItsCallbackRuns) {
+  int delivered = 0;
+  std::vector<uint64_t> seen;
+  ASSERT_TRUE(loop_->Submit({"a", {1, 40, 50, 60}, {.temperature = 0, .max_tokens = 4,
+                                                    .ignore_eos = true}, ""},
+                            [&](const RequestOutput& o) {
+                              delivered += static_cast<int>(o.token_ids.size());
+                              seen.push_back(loop_->Stats().generation_tokens_total);
+                              EXPECT_GE(loop_->Stats().generation_tokens_total,
+                                        static_cast<uint64_t>(delivered));
+                            })
+                  .ok());
+  EXPECT_TRUE(env_.RunUntilIdle());
+  EXPECT_EQ(delivered, 4);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back(), 4u);
 }
 
 TEST_F(EngineLoopTest, InvalidRequestsAndAFullQueueAreRefusedAtSubmit) {
