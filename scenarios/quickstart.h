@@ -22,7 +22,7 @@ struct QuickStartOptions {
   std::string example = "examples/inference/kaito_workspace_phi_3.yaml";
   std::string crd_dir = "deploy/crds";
   std::string cloud_overlay;
-  Duration ready_max = std::chrono::hours(2);
+  Duration ready_max{0};  // 0: 2 h for inference, 6 h for tuning (the Job trains for hours)
   Duration cleanup_max = std::chrono::minutes(30);
   bool delete_after = true;
 };

@@ -115,16 +115,21 @@ WorkspaceReconciler::Outcome WorkspaceReconciler::ReconcileTuning(const Json& ws
     st.Set(kaito::kConditionWorkspaceSucceeded, "False", kaito::kReasonWorkspaceFailed, msg);
     return Outcome::Ready();  // final: a new revision replaces the Job
   }
-  if (job.started) {
+  auto pods = cache_.List(api::resources::kPods, ns,
+                          std::string(kaito::kLabelWorkspace) + "=" + api::Name(ws));
+  std::vector<const Json*> pod_list;
+  bool running = false;  // a pod past its init containers: training runs (or its sidecar ends)
+  if (pods.ok()) {
+    for (const auto& pod : *pods) {
+      pod_list.push_back(pod.get());
+      const std::string phase = GetString(*pod, "status.phase");
+      running = running || phase == "Running" || phase == "Succeeded";
+    }
+  }
+  if (job.started || running) {
     st.Set(kaito::kConditionJobStarted, "True", kaito::kReasonTuningJobStatusStarted,
            kaito::kMessageTuningJobStarted);
   } else {
-    auto pods = cache_.List(api::resources::kPods, ns,
-                            std::string(kaito::kLabelWorkspace) + "=" + api::Name(ws));
-    std::vector<const Json*> pod_list;
-    if (pods.ok()) {
-      for (const auto& pod : *pods) pod_list.push_back(pod.get());
-    }
     if (auto f = DetectPodsFailure(pod_list)) {
       st.Set(kaito::kConditionJobStarted, "False", f->reason, f->message);
     } else {

@@ -41,18 +41,10 @@ std::optional<int> ParseExitCode(std::string_view s) {
   return static_cast<int>(v);
 }
 
-// Splits the command line into words, treating ';', '&&' and '||' as separate words.
+// Splits the command line into words: ';' and '&&' become ";", '||' and a lone '&' stay words
+// of their own (GuessFromCommand gives up on them).
 std::vector<std::string> Words(const Json& container) {
-  std::string line;
-  for (const char* field : {"command", "args"}) {
-    const Json* a = FindPath(container, field);
-    if (a == nullptr || !a->is_array()) continue;
-    for (const auto& w : *a) {
-      if (!w.is_string()) continue;
-      line += ' ';
-      line += w.get<std::string>();
-    }
-  }
+  const std::string line = CommandLine(container);
   std::vector<std::string> words;
   std::string cur;
   auto flush = [&] {
@@ -68,8 +60,11 @@ std::vector<std::string> Words(const Json& container) {
       words.push_back(";");
     } else if ((c == '&' || c == '|') && i + 1 < line.size() && line[i + 1] == c) {
       flush();
-      words.push_back(";");
+      words.push_back(c == '&' ? ";" : "||");
       ++i;
+    } else if (c == '&') {
+      flush();
+      words.push_back("&");
     } else {
       cur += c;
     }
@@ -84,10 +79,26 @@ struct CommandGuess {
   int exit_code = 0;
 };
 
+// Words after which the script's course depends on what the commands return (conditions,
+// loops, alternatives, background jobs): a guess from its sleeps and exits would be wrong, e.g.
+// "for try in 1 2 3; do curl ... && break; sleep 1; done; [ ok ] || exit 1" does not exit 1.
+bool IsControlFlow(const std::string& word) {
+  static const char* const kWords[] = {"if",   "then", "else", "elif", "fi", "for", "while",
+                                       "until", "do",  "done", "case", "esac", "{",  "}",
+                                       "(",     ")",   "||",   "&",    "["};
+  for (const char* k : kWords) {
+    if (word == k) return true;
+  }
+  return false;
+}
+
 CommandGuess GuessFromCommand(const Json& container) {
   std::vector<std::string> w = Words(container);
   CommandGuess g;
   if (w.empty()) return g;
+  for (const std::string& word : w) {
+    if (IsControlFlow(word)) return g;
+  }
   double total = 0;
   bool forever = false;
   bool exits = false;
@@ -142,9 +153,23 @@ CommandGuess GuessFromCommand(const Json& container) {
 
 }  // namespace
 
+std::string CommandLine(const Json& container) {
+  std::string line;
+  for (const char* field : {"command", "args"}) {
+    const Json* a = FindPath(container, field);
+    if (a == nullptr || !a->is_array()) continue;
+    for (const auto& w : *a) {
+      if (!w.is_string()) continue;
+      if (!line.empty()) line += ' ';
+      line += w.get<std::string>();
+    }
+  }
+  return line;
+}
+
 ImageFacts ContainerBehavior(const ImageCatalog& images, const Json& pod, const Json& container,
                              bool init_container) {
-  ImageFacts f = images.Lookup(GetString(container, "image"), init_container);
+  ImageFacts f = images.Lookup(GetString(container, "image"), CommandLine(container), init_container);
   CommandGuess g = GuessFromCommand(container);
   if (g.recognized) {
     f.run_s = g.run_s;

@@ -9,7 +9,9 @@
 //   2. the command line, for the shapes a real shell would make obvious: "sleep N" (run N s),
 //      "sleep infinity", "exit N", "true"/"false", "echo ..." (exits at once), chained with ';'
 //      or '&&' (e.g. sh -c "sleep 5; exit 1");
-//   3. the image catalog (image_catalog.h).
+//      A script with conditions, loops, alternatives ('||') or background jobs ('&') is not
+//      guessed from: its sleeps and exits may never run;
+//   3. the image catalog (image_catalog.h), by image and command line.
 // Pure functions; thread-safe.
 #ifndef KT_SIM_CLUSTER_CONTAINER_BEHAVIOR_H_
 #define KT_SIM_CLUSTER_CONTAINER_BEHAVIOR_H_
@@ -22,6 +24,9 @@
 namespace kt::sim::cluster {
 
 inline constexpr char kAnnotationPrefix[] = "sim.kaito-twin.io/";
+
+// The container's command and args joined by single spaces ("" when it has neither).
+std::string CommandLine(const Json& container);
 
 // `container` is the container spec; `pod` supplies the annotations.
 ImageFacts ContainerBehavior(const ImageCatalog& images, const Json& pod, const Json& container,

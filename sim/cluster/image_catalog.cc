@@ -37,8 +37,8 @@ Result<double> ReadNumber(const Json& j, const char* field, std::string_view wha
 Result<ImageFacts> ImageCatalog::ParseFacts(const Json& j, const ImageFacts& base,
                                             std::string_view what) {
   if (!j.is_object()) return BadRequest(std::string(what) + ": must be a map");
-  static const char* const kKnown[] = {"pattern", "size_bytes", "load_s", "gpu_memory_gib",
-                                       "run_s", "exit_code", "stop_s", "sigterm_exit_code",
+  static const char* const kKnown[] = {"pattern", "command", "size_bytes", "load_s", "gpu_memory_gib",
+                                       "run_s", "exits_after_others_s", "exit_code", "stop_s", "sigterm_exit_code",
                                        "pull_error"};
   for (const auto& [k, v] : j.items()) {
     bool known = false;
@@ -63,6 +63,10 @@ Result<ImageFacts> ImageCatalog::ParseFacts(const Json& j, const ImageFacts& bas
       KT_ASSIGN_OR_RETURN(double v, ReadNumber(j, "run_s", what, kSecondsMax));
       f.run_s = v;
     }
+  }
+  if (j.contains("exits_after_others_s")) {
+    KT_ASSIGN_OR_RETURN(double v, ReadNumber(j, "exits_after_others_s", what, kSecondsMax));
+    f.exits_after_others_s = v;
   }
   if (j.contains("stop_s")) {
     KT_ASSIGN_OR_RETURN(f.stop_s, ReadNumber(j, "stop_s", what, kSecondsMax));
@@ -106,6 +110,16 @@ Result<ImageCatalog> ImageCatalog::Parse(std::string_view yaml_text) {
       Entry entry;
       entry.pattern = e["pattern"].get<std::string>();
       what = "image " + entry.pattern;
+      if (e.contains("command")) {
+        if (!e["command"].is_string() || e["command"].get<std::string>().empty()) {
+          return FieldError(what, "command", "must be a non-empty string");
+        }
+        entry.command = e["command"].get<std::string>();
+        entry.overlay = std::make_shared<const Json>(e);
+        KT_RETURN_IF_ERROR(ParseFacts(e, c.defaults_, what).status());
+        c.entries_.push_back(std::move(entry));
+        continue;
+      }
       KT_ASSIGN_OR_RETURN(entry.regular, ParseFacts(e, c.defaults_, what));
       KT_ASSIGN_OR_RETURN(entry.init, ParseFacts(e, c.init_defaults_, what));
       entry.regular.pattern = entry.pattern;
@@ -128,12 +142,25 @@ Result<ImageCatalog> ImageCatalog::LoadFile(const std::string& path) {
   return c;
 }
 
-ImageFacts ImageCatalog::Lookup(std::string_view image, bool init_container) const {
+ImageFacts ImageCatalog::Lookup(std::string_view image, std::string_view command_line,
+                                bool init_container) const {
   std::string normalized = NormalizeImage(image);
+  const Entry* overlay = nullptr;
+  ImageFacts base = init_container ? init_defaults_ : defaults_;
   for (const auto& e : entries_) {
-    if (GlobMatch(e.pattern, normalized)) return init_container ? e.init : e.regular;
+    if (!GlobMatch(e.pattern, normalized)) continue;
+    if (!e.command.empty()) {
+      if (overlay == nullptr && GlobMatch(e.command, command_line)) overlay = &e;
+      continue;
+    }
+    base = init_container ? e.init : e.regular;
+    break;
   }
-  return init_container ? init_defaults_ : defaults_;
+  if (overlay == nullptr) return base;
+  // Validated at load: cannot fail.
+  ImageFacts f = ParseFacts(*overlay->overlay, base, overlay->pattern).value();
+  f.pattern = base.pattern;
+  return f;
 }
 
 bool GlobMatch(std::string_view pattern, std::string_view text) {

@@ -6,12 +6,17 @@
 //
 // Patterns are globs ('*' matches any run of characters) over the normalized reference
 // ("docker.io/library/nginx:1.25" for "nginx:1.25"); the first matching entry wins, and fields
-// an entry leaves out come from `defaults` (`init_defaults` for init containers).
+// an entry leaves out come from `defaults` (`init_defaults` for init containers). An entry that
+// also names a `command` glob (over the container's command line: command and args joined by
+// spaces) is an overlay: for containers whose image and command line both match, its fields
+// replace those of the facts found as above (a model image serves forever for inference but
+// runs a finite job for tuning). The first matching overlay applies.
 // Loading validates every entry and names the offending one in a BadRequest.
 // Immutable after loading: thread-safe.
 #ifndef KT_SIM_CLUSTER_IMAGE_CATALOG_H_
 #define KT_SIM_CLUSTER_IMAGE_CATALOG_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +32,10 @@ struct ImageFacts {
   double load_s = 0;              // from container start until the app is healthy
   double gpu_memory_gib = 0;      // GPU memory the app needs (OOMKilled when the node lacks it)
   std::optional<double> run_s;    // exits on its own after this long (nullopt: runs forever)
+  // A sidecar that waits for the pod's work: once every other container has exited with 0,
+  // it exits with exit_code after this long (run_s is then ignored); while they run or after
+  // one failed, it keeps running (as a script polling for their output file would).
+  std::optional<double> exits_after_others_s;
   int exit_code = 0;              // exit code when it exits on its own
   double stop_s = 0.5;            // time to exit after SIGTERM
   int sigterm_exit_code = 0;      // exit code after SIGTERM
@@ -41,13 +50,16 @@ class ImageCatalog {
   static Result<ImageCatalog> LoadEmbedded();
   static Result<ImageCatalog> LoadFile(const std::string& path);
 
-  // Facts for `image` (as written in a pod spec).
-  ImageFacts Lookup(std::string_view image, bool init_container) const;
+  // Facts for `image` (as written in a pod spec) run with `command_line` (see CommandLine()).
+  ImageFacts Lookup(std::string_view image, std::string_view command_line,
+                    bool init_container) const;
   size_t size() const { return entries_.size(); }
 
  private:
   struct Entry {
     std::string pattern;
+    std::string command;  // non-empty: an overlay for command lines matching this glob
+    std::shared_ptr<const Json> overlay;  // an overlay's fields, as written
     ImageFacts regular;  // the entry over `defaults`
     ImageFacts init;     // the entry over `init_defaults`
   };

@@ -324,7 +324,7 @@ void PodWorker::Run(Container& c) {
       consider(now + FromSeconds(c.facts.load_s * o.oom_at_load_fraction), 137, "OOMKilled");
     }
   }
-  if (c.facts.run_s) {
+  if (c.facts.run_s && !c.facts.exits_after_others_s) {
     consider(now + FromSeconds(*c.facts.run_s), c.facts.exit_code,
              c.facts.exit_code == 0 ? "Completed" : "Error");
   }
@@ -346,6 +346,7 @@ void PodWorker::Run(Container& c) {
       Exit(*cp, exit_code, why);
     });
   }
+  if (c.facts.exits_after_others_s && !c.init) FinishWaitingSidecars();
   if (c.startup.defined) {
     ArmProbe(c, c.startup, std::chrono::seconds(c.startup.initial_delay_s));
   } else {
@@ -507,9 +508,29 @@ void PodWorker::AfterExit(Container& c) {
     RestartLater(c);
     return;
   }
+  FinishWaitingSidecars();
   bool any_running = false;
   for (const auto& x : containers_) any_running |= x.state != State::kTerminated;
   if (!any_running) ReleaseSandbox();
+}
+
+void PodWorker::FinishWaitingSidecars() {
+  for (const Container& x : containers_) {
+    if (x.init || x.facts.exits_after_others_s) continue;
+    if (x.state != State::kTerminated || x.terminated->exit_code != 0) return;
+  }
+  ClusterLoop& loop = host_.loop();
+  for (Container& w : containers_) {
+    if (w.init || !w.facts.exits_after_others_s || w.state != State::kRunning ||
+        w.timer != ClusterLoop::kNoTimer) {
+      continue;
+    }
+    Container* wp = &w;
+    w.timer = loop.After(FromSeconds(*w.facts.exits_after_others_s), [this, wp] {
+      wp->timer = ClusterLoop::kNoTimer;
+      Exit(*wp, wp->facts.exit_code, wp->facts.exit_code == 0 ? "Completed" : "Error");
+    });
+  }
 }
 
 void PodWorker::RestartLater(Container& c) {

@@ -132,6 +132,9 @@ class PodWorker {
   void Run(Container& c);
   void Exit(Container& c, int code, const std::string& reason, const std::string& message = "");
   void AfterExit(Container& c);
+  // Arms the exit of sidecars with exits_after_others_s once every other container has
+  // exited with 0.
+  void FinishWaitingSidecars();
   void RestartLater(Container& c);
   void Restart(Container& c);
   bool ShouldRestart(const Container& c) const;

@@ -484,6 +484,19 @@ TEST(WorkspaceControllerTest, TuningWorkspaceRunsItsJobToSucceededAndANewRevisio
   EXPECT_EQ(w.Cond("tune", "JobStarted")->message, "Tuning job has started");
   EXPECT_EQ(w.Cond("tune", "WorkspaceSucceeded")->message,
             "workspace has not completed, tuning job has 1 active pod, 1 ready pod");
+  // Regression: when training ends the pod is no longer Ready while its pusher uploads the
+  // adapter; JobStarted went back to False ("has not started") for that while.
+  Json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata",
+               {{"name", "tune-x1"}, {"namespace", "default"}, {"labels", {{"kaito.sh/workspace", "tune"}}}}},
+              {"spec", {{"containers", Json::array({{{"name", "tune"}, {"image", "busybox"}}})}}}};
+  ASSERT_TRUE(w.client().Create(api::resources::kPods, "default", pod).ok());
+  ASSERT_TRUE(w.client().Patch(api::resources::kPods, "default", "tune-x1", api::PatchType::kMerge,
+                               R"({"status":{"phase":"Running"}})", {.subresource = "status"}).ok());
+  patch_job({{"active", 1}, {"ready", 0}});
+  w.Run(seconds(5));
+  EXPECT_EQ(w.CondStatus("tune", "JobStarted"), "True");
   patch_job({{"active", 0}, {"ready", 0}, {"succeeded", 1}});
   ASSERT_TRUE(w.RunUntil([&] { return w.CondStatus("tune", "WorkspaceSucceeded") == "True"; }));
   EXPECT_EQ(w.CondStatus("tune", "WorkspaceReady"), "True");

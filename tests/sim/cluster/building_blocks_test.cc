@@ -27,16 +27,16 @@ namespace {
 TEST(ImageCatalog, EmbeddedDataLoadsAndKnowsKaitoModelImages) {
   auto c = ImageCatalog::LoadEmbedded();
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  ImageFacts phi = c->Lookup("mcr.microsoft.com/aks/kaito/kaito-phi-3-mini-4k-instruct:0.2.0", false);
+  ImageFacts phi = c->Lookup("mcr.microsoft.com/aks/kaito/kaito-phi-3-mini-4k-instruct:0.2.0", "", false);
   EXPECT_EQ(phi.size_bytes, 16235726848);
   EXPECT_EQ(phi.gpu_memory_gib, 9);
   EXPECT_FALSE(phi.run_s.has_value());
-  ImageFacts nginx = c->Lookup("nginx:1.25", false);
+  ImageFacts nginx = c->Lookup("nginx:1.25", "", false);
   EXPECT_EQ(nginx.pattern, "docker.io/library/nginx:*");
-  ImageFacts unknown = c->Lookup("example.com/whatever:1", false);
+  ImageFacts unknown = c->Lookup("example.com/whatever:1", "", false);
   EXPECT_EQ(unknown.pattern, "");
   EXPECT_EQ(unknown.size_bytes, 100000000);
-  ImageFacts init = c->Lookup("example.com/whatever:1", true);
+  ImageFacts init = c->Lookup("example.com/whatever:1", "", true);
   ASSERT_TRUE(init.run_s.has_value());
   EXPECT_EQ(*init.run_s, 2);
 }
@@ -88,6 +88,61 @@ TEST(ContainerBehavior, AnnotationsBeatCommandsWhichBeatTheCatalog) {
   Json perl = {{"name", "pi"}, {"image", "perl:5.34"},
                {"command", Json::array({"perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"})}};
   EXPECT_EQ(ContainerBehavior(*c, Json::object(), perl, false).run_s.value_or(-1), 8);
+}
+
+TEST(ImageCatalog, CommandOverlaysChangeHowAnImageRunsForMatchingCommandLines) {
+  auto c = ImageCatalog::Parse(
+      "images:\n"
+      "- {pattern: \"*/model:*\", command: \"*train.py*\", run_s: 60, exit_code: 0}\n"
+      "- {pattern: \"*/model:*\", size_bytes: 5000, load_s: 9, gpu_memory_gib: 3}\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ImageFacts serve = c->Lookup("example.com/model:1", "python3 serve.py", false);
+  EXPECT_FALSE(serve.run_s.has_value());
+  EXPECT_EQ(serve.size_bytes, 5000);
+  ImageFacts train = c->Lookup("example.com/model:1", "/bin/sh -c accelerate launch train.py", false);
+  ASSERT_TRUE(train.run_s.has_value());
+  EXPECT_EQ(*train.run_s, 60);
+  EXPECT_EQ(train.size_bytes, 5000);  // the overlay keeps the image's own facts
+  EXPECT_EQ(train.gpu_memory_gib, 3);
+  EXPECT_EQ(train.pattern, "*/model:*");
+  auto bad = ImageCatalog::Parse("images:\n- {pattern: \"x:*\", command: 3}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("command"), std::string::npos) << bad.status().message();
+}
+
+TEST(ContainerBehavior, KaitoTuningRunsToCompletionAndItsScriptsAreNotGuessedFrom) {
+  auto c = ImageCatalog::LoadEmbedded();
+  ASSERT_TRUE(c.ok());
+  Json tuning = {{"name", "t"},
+                 {"image", "mcr.microsoft.com/aks/kaito/kaito-phi-3-mini-128k-instruct:0.1.1"},
+                 {"command", Json::array({"/bin/sh", "-c",
+                                          "cd /workspace/tfs/ && python3 metrics_server.py & "
+                                          "accelerate launch /workspace/tfs/fine_tuning.py"})}};
+  ImageFacts t = ContainerBehavior(*c, Json::object(), tuning, false);
+  ASSERT_TRUE(t.run_s.has_value());
+  EXPECT_EQ(t.exit_code, 0);
+  EXPECT_EQ(t.gpu_memory_gib, 9);
+  Json serve = {{"name", "s"},
+                {"image", "mcr.microsoft.com/aks/kaito/kaito-phi-3-mini-128k-instruct:0.1.1"},
+                {"command", Json::array({"/bin/sh", "-c", "python3 /workspace/vllm/inference_api.py"})}};
+  EXPECT_FALSE(ContainerBehavior(*c, Json::object(), serve, false).run_s.has_value());
+  // Regression: the data downloader's retry loop ("... sleep 1; done; [ ok ] || exit 1") was
+  // read as "sleep 1, then exit 1", so every tuning pod failed in its init container.
+  Json downloader = {{"name", "d"},
+                     {"image", "curlimages/curl"},
+                     {"command", Json::array({"/bin/sh", "-c",
+                                              "for try in 1 2 3; do if curl -sSfL x; then ok=1; "
+                                              "break; fi; sleep 1; done; [ \"$ok\" = 1 ] || "
+                                              "{ echo failed; exit 1; }"})}};
+  ImageFacts d = ContainerBehavior(*c, Json::object(), downloader, true);
+  ASSERT_TRUE(d.run_s.has_value());
+  EXPECT_EQ(d.exit_code, 0);
+  EXPECT_EQ(d.pattern, "docker.io/curlimages/curl:*");
+  Json chained = {{"name", "c"}, {"image", "busybox"},
+                  {"command", Json::array({"sh", "-c", "sleep 2 && exit 3"})}};
+  ImageFacts ch = ContainerBehavior(*c, Json::object(), chained, false);
+  EXPECT_EQ(ch.run_s.value_or(-1), 2);
+  EXPECT_EQ(ch.exit_code, 3);
 }
 
 TEST(GoDuration, FormatsLikeGo) {

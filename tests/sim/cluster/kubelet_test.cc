@@ -332,6 +332,37 @@ TEST_F(KubeletTest, RestartPolicyDecidesWhatAnExitMeans) {
   EXPECT_EQ(Phase("onfailure"), "Running");
 }
 
+// Kaito's tuning pod: the pusher sidecar polls for the trainer's output and exits after its
+// push once the trainer exited 0 (the image catalog's exits_after_others_s); after a failed
+// trainer it polls forever, so the pod stays Running.
+TEST_F(KubeletTest, AWaitingSidecarEndsAfterTheOtherContainersSucceed) {
+  auto tuning_pod = [&](const std::string& name, const std::string& trainer) {
+    Json p = Pod(name, "busybox:1.36");
+    p["spec"]["restartPolicy"] = "Never";
+    Container(p)["command"] = Json::array({"sh", "-c", trainer});
+    p["spec"]["containers"].push_back(
+        {{"name", "pusher"},
+         {"image", "ghcr.io/oras-project/oras:v1.2.2"},
+         {"command", Json::array({"/bin/sh", "-c",
+                                  "while [ ! -f /mnt/results/fine_tuning_completed.txt ]; do "
+                                  "sleep 10; done; oras push x"})}});
+    return p;
+  };
+  MustCreate(res::kPods, tuning_pod("ok", "sleep 60"));
+  MustCreate(res::kPods, tuning_pod("failed", "sleep 60; exit 3"));
+  RunUntil([&] { return Running("ok") && Running("failed"); }, std::chrono::minutes(2));
+  const Time started = env_.Now();
+  RunUntil([&] { return Phase("ok") == "Succeeded"; }, std::chrono::minutes(5));
+  EXPECT_EQ(Phase("ok"), "Succeeded");
+  // The sidecar outlived the trainer by its 20 s push.
+  EXPECT_GE(env_.Now() - started, std::chrono::seconds(60 + 20 - 5));
+  EXPECT_EQ(GetString(ContainerStatus("ok", 1), "state.terminated.reason"), "Completed");
+  Settle(std::chrono::minutes(10));
+  EXPECT_EQ(Phase("failed"), "Running");
+  EXPECT_EQ(GetInt(ContainerStatus("failed", 0), "state.terminated.exitCode").value_or(0), 3);
+  EXPECT_FALSE(ContainerStatus("failed", 1)["state"].contains("terminated"));
+}
+
 TEST_F(KubeletTest, DeletionStopsContainersGracefullyThenRemovesThePod) {
   MustCreate(res::kPods, Pod("bye"));
   RunUntil([&] { return Ready("bye"); }, std::chrono::seconds(30));
