@@ -181,16 +181,20 @@ std::string CheckLabelValue(std::string_view value) {
 
 bool Requirement::Matches(const Labels& labels) const {
   auto it = labels.find(key);
-  const bool has = it != labels.end();
+  return MatchesValue(it == labels.end() ? nullptr : &it->second);
+}
+
+bool Requirement::MatchesValue(const std::string* value) const {
+  const bool has = value != nullptr;
   switch (op) {
     case SelectorOp::kEquals:
-      return has && it->second == values[0];
+      return has && *value == values[0];
     case SelectorOp::kNotEquals:
-      return !has || it->second != values[0];
+      return !has || *value != values[0];
     case SelectorOp::kIn:
-      return has && std::binary_search(values.begin(), values.end(), it->second);
+      return has && std::binary_search(values.begin(), values.end(), *value);
     case SelectorOp::kNotIn:
-      return !has || !std::binary_search(values.begin(), values.end(), it->second);
+      return !has || !std::binary_search(values.begin(), values.end(), *value);
     case SelectorOp::kExists:
       return has;
     case SelectorOp::kDoesNotExist:
@@ -199,8 +203,8 @@ bool Requirement::Matches(const Labels& labels) const {
     case SelectorOp::kLt: {
       if (!has) return false;
       char* end = nullptr;
-      long long label_value = std::strtoll(it->second.c_str(), &end, 10);
-      if (it->second.empty() || *end != '\0') return false;
+      long long label_value = std::strtoll(value->c_str(), &end, 10);
+      if (value->empty() || *end != '\0') return false;
       long long bound = std::strtoll(values[0].c_str(), nullptr, 10);
       return op == SelectorOp::kGt ? label_value > bound : label_value < bound;
     }
@@ -304,6 +308,28 @@ bool LabelSelector::Matches(const Labels& labels) const {
   if (nothing_) return false;
   for (const auto& r : requirements_) {
     if (!r.Matches(labels)) return false;
+  }
+  return true;
+}
+
+bool LabelSelector::MatchesObject(const Json& obj) const {
+  if (nothing_) return false;
+  if (requirements_.empty()) return true;
+  const Json* labels = nullptr;
+  if (obj.is_object()) {
+    auto meta = obj.find("metadata");
+    if (meta != obj.end() && meta->is_object()) {
+      auto l = meta->find("labels");
+      if (l != meta->end() && l->is_object()) labels = &*l;
+    }
+  }
+  for (const auto& r : requirements_) {
+    const std::string* value = nullptr;
+    if (labels != nullptr) {
+      auto it = labels->find(r.key);
+      if (it != labels->end() && it->is_string()) value = &it->get_ref<const std::string&>();
+    }
+    if (!r.MatchesValue(value)) return false;
   }
   return true;
 }

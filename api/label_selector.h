@@ -22,6 +22,8 @@ struct Requirement {
   SelectorOp op;
   std::vector<std::string> values;  // sorted for In/NotIn; one for =, !=, Gt, Lt
   bool Matches(const Labels& labels) const;
+  // `value` is the label's value, nullptr when the object has no such label.
+  bool MatchesValue(const std::string* value) const;
 };
 
 class LabelSelector {
@@ -41,6 +43,9 @@ class LabelSelector {
   static Result<LabelSelector> FromNodeSelectorRequirements(const Json& expressions);
 
   bool Matches(const Labels& labels) const;
+  // Matches against `obj`'s metadata.labels in place (no copy of the labels): what list and
+  // watch filtering use for every object they look at.
+  bool MatchesObject(const Json& obj) const;
   bool empty() const { return requirements_.empty() && !nothing_; }
   const std::vector<Requirement>& requirements() const { return requirements_; }
   // Canonical string form (requirements sorted by key), as apimachinery prints it.

@@ -106,17 +106,43 @@ Result<ObjectPtr> Cache::Get(const api::GroupVersionResource& gvr, std::string_v
   return obj;
 }
 
+namespace {
+
+// The objects a list must look at. A selector with an equality requirement reads a label
+// index (built on first use, kept by the informer after that): a controller that lists "its"
+// objects by label on every reconcile then costs O(its objects), not O(all objects). Every
+// candidate is still checked against the whole selector and namespace. Sorted by key either way.
+std::vector<ObjectPtr> Candidates(Informer& informer, std::string_view ns,
+                                  const api::LabelSelector& labels) {
+  for (const api::Requirement& r : labels.requirements()) {
+    const bool equality = r.op == api::SelectorOp::kEquals ||
+                          (r.op == api::SelectorOp::kIn && r.values.size() == 1);
+    if (!equality) continue;
+    const std::string index = "label:" + r.key;
+    auto hit = informer.store().ByIndex(index, r.values[0]);
+    if (!hit.ok()) {
+      Status added = informer.AddIndex(index, IndexByLabel(r.key));
+      (void)added;  // AlreadyExists: another reader added it first
+      hit = informer.store().ByIndex(index, r.values[0]);
+    }
+    if (hit.ok()) return std::move(hit).value();
+  }
+  return ns.empty() ? informer.store().List() : informer.store().ListNamespace(ns);
+}
+
+}  // namespace
+
 Result<std::vector<ObjectPtr>> Cache::List(const api::GroupVersionResource& gvr,
                                            std::string_view ns, std::string_view label_selector,
                                            std::string_view field_selector) {
   KT_ASSIGN_OR_RETURN(api::LabelSelector labels, api::LabelSelector::Parse(label_selector));
   KT_ASSIGN_OR_RETURN(api::FieldSelector fields, api::FieldSelector::Parse(field_selector));
   KT_ASSIGN_OR_RETURN(Informer * informer, Synced(gvr));
-  std::vector<ObjectPtr> candidates =
-      ns.empty() ? informer->store().List() : informer->store().ListNamespace(ns);
+  std::vector<ObjectPtr> candidates = Candidates(*informer, ns, labels);
   std::vector<ObjectPtr> out;
   for (ObjectPtr& obj : candidates) {
-    if (!labels.empty() && !labels.Matches(api::GetLabels(*obj))) continue;
+    if (!ns.empty() && api::Namespace(*obj) != ns) continue;
+    if (!labels.empty() && !labels.MatchesObject(*obj)) continue;
     if (!fields.empty() && !fields.Matches(*obj)) continue;
     out.push_back(std::move(obj));
   }

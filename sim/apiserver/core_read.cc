@@ -70,7 +70,7 @@ Status Core::ParseSelectorsLocked(const ResourceType& type, const api::ListOptio
 
 bool Core::MatchesLocked(const ResourceType& type, const Json& obj,
                          const api::LabelSelector& labels, const api::FieldSelector& fields) const {
-  if (!labels.empty() && !labels.Matches(api::GetLabels(obj))) return false;
+  if (!labels.empty() && !labels.MatchesObject(obj)) return false;
   if (!fields.empty() && !MatchesFieldSelector(type.gvr.group, type.gvr.resource, fields, obj)) {
     return false;
   }

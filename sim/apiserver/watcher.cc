@@ -22,7 +22,7 @@ Watcher::Watcher(Env& env, uint64_t id, WatchFilter filter, std::shared_ptr<Watc
 Watcher::~Watcher() = default;
 
 bool Watcher::Matches(const Json& obj) const {
-  if (!filter_.labels.empty() && !filter_.labels.Matches(api::GetLabels(obj))) return false;
+  if (!filter_.labels.empty() && !filter_.labels.MatchesObject(obj)) return false;
   if (!filter_.fields.empty() &&
       !MatchesFieldSelector(filter_.group, filter_.resource, filter_.fields, obj)) {
     return false;

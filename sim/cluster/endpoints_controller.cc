@@ -117,7 +117,7 @@ ReconcileResult EndpointsController::Reconcile(const std::string& key) {
                                 pods_.ByIndex("namespace", ns).end());
   for (const auto& pk : keys) {
     JsonPtr p = pods_.Get(pk);
-    if (!p || !sel->Matches(api::GetLabels(*p))) continue;
+    if (!p || !sel->MatchesObject(*p)) continue;
     const std::string ip = GetString(*p, "status.podIP");
     if (ip.empty() || IsPodTerminal(*p)) continue;
     Json ports = Json::array();

@@ -156,7 +156,7 @@ ReconcileResult ReplicaSetController::Reconcile(const std::string& key) {
   }
   auto template_selector = api::LabelSelector::FromMap(template_labels);
   for (const auto& p : active) {
-    if (template_selector.Matches(api::GetLabels(*p))) ++labeled;
+    if (template_selector.MatchesObject(*p)) ++labeled;
     if (!IsPodReady(*p)) continue;
     ++ready;
     if (IsPodAvailable(*p, min_ready, now)) {

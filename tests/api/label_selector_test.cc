@@ -8,10 +8,28 @@
 namespace kt::api {
 namespace {
 
+// Also checks that matching an object's labels in place agrees with matching the map.
 bool Sel(std::string_view s, const Labels& l) {
   auto sel = LabelSelector::Parse(s);
   EXPECT_TRUE(sel.ok()) << s << ": " << sel.status().ToString();
-  return sel.ok() && sel->Matches(l);
+  if (!sel.ok()) return false;
+  Json labels = Json::object();
+  for (const auto& [k, v] : l) labels[k] = v;
+  Json obj = {{"metadata", {{"labels", labels}}}};
+  EXPECT_EQ(sel->MatchesObject(obj), sel->Matches(l)) << s;
+  return sel->Matches(l);
+}
+
+TEST(LabelSelectorTest, ObjectsWithoutLabelsHaveNone) {
+  auto sel = LabelSelector::Parse("!app");
+  ASSERT_TRUE(sel.ok());
+  EXPECT_TRUE(sel->MatchesObject(Json::object()));
+  EXPECT_TRUE(sel->MatchesObject({{"metadata", {{"labels", nullptr}}}}));
+  EXPECT_FALSE(sel->MatchesObject({{"metadata", {{"labels", {{"app", "x"}}}}}}));
+  EXPECT_TRUE(LabelSelector().MatchesObject(Json::object()));
+  EXPECT_FALSE(LabelSelector::Nothing().MatchesObject(Json::object()));
+  // A non-string value is no label (as when labels are read into a map).
+  EXPECT_TRUE(sel->MatchesObject({{"metadata", {{"labels", {{"app", 3}}}}}}));
 }
 
 TEST(LabelSelectorTest, EveryOperatorOfTheStringForm) {

@@ -69,7 +69,7 @@ struct FakeKubeClient::Watcher {
 
   bool Matches(const Json& obj) const {
     if (!ns.empty() && api::Namespace(obj) != ns) return false;
-    if (!labels.empty() && !labels.Matches(api::GetLabels(obj))) return false;
+    if (!labels.empty() && !labels.MatchesObject(obj)) return false;
     if (!fields.empty() && !fields.Matches(obj)) return false;
     return true;
   }
@@ -209,7 +209,7 @@ Result<Json> FakeKubeClient::List(const api::GroupVersionResource& gvr, std::str
   for (const auto& [key, obj] : objects_[gvr]) {
     if (!options.continue_token.empty() && key <= options.continue_token) continue;
     if (!ns.empty() && api::Namespace(obj) != ns) continue;
-    if (!labels.empty() && !labels.Matches(api::GetLabels(obj))) continue;
+    if (!labels.empty() && !labels.MatchesObject(obj)) continue;
     if (!fields.empty() && !fields.Matches(obj)) continue;
     if (options.limit > 0 && static_cast<int64_t>(items.size()) == options.limit) {
       next = api::KeyOf(items.back());

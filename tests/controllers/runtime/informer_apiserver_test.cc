@@ -3,7 +3,9 @@
 // conflicts) and a tiny watch window (so resuming watches also meet 410 Gone and relist):
 // after a random workload and a quiet phase with faults off, every informer's
 // cache equals the server's state, each object's changes reached the handlers in
-// resourceVersion order, and a controller has reconciled the final state of every object.
+// resourceVersion order, a controller has reconciled the final state of every object, and
+// label-selector lists from the cache (served from label indexes kept through watch events
+// and relists) equal the server's.
 // A seed sweep; each seed prints itself and the failure names it.
 #include <gtest/gtest.h>
 
@@ -79,11 +81,14 @@ SeedResult RunSeed(uint64_t seed) {
     env.RunFor(std::chrono::milliseconds(rng.UniformInt(1, 200)));
     const std::string name = "cm" + std::to_string(rng.UniformInt(0, 14));
     const int64_t op = rng.UniformInt(0, 2);
+    const std::string app = step % 3 == 0 ? "a" : "b";
+    if (step % 50 == 49) (void)cache.List(kConfigMaps, "default", "app=a");  // the index exists early
     if (op == 0) {
-      (void)client.Create(kConfigMaps, "default", ConfigMap("default", name));
+      (void)client.Create(kConfigMaps, "default", ConfigMap("default", name, {{"app", app}}));
     } else if (op == 1) {
       (void)client.Patch(kConfigMaps, "default", name, api::PatchType::kMerge,
-                         "{\"data\":{\"k\":\"" + std::to_string(step) + "\"}}");
+                         "{\"metadata\":{\"labels\":{\"app\":\"" + app + "\"}},\"data\":{\"k\":\"" +
+                             std::to_string(step) + "\"}}");
     } else {
       (void)client.Delete(kConfigMaps, "default", name);
     }
@@ -102,6 +107,18 @@ SeedResult RunSeed(uint64_t seed) {
   EXPECT_EQ(cached, want) << "the cache did not converge on the server's state";
   EXPECT_EQ(reconciled, want) << "the controller did not reconcile every final state";
   EXPECT_FALSE(out_of_order) << "a handler saw an object's changes out of order";
+  for (const char* selector : {"app=a", "app in (b)", "app=a,app!=b", "app!=a"}) {
+    api::ListOptions lo;
+    lo.label_selector = selector;
+    auto server_list = client.List(kConfigMaps, "default", lo);
+    auto cache_list = cache.List(kConfigMaps, "default", selector);
+    EXPECT_TRUE(server_list.ok() && cache_list.ok()) << selector;
+    if (!server_list.ok() || !cache_list.ok()) continue;
+    std::vector<std::string> a, b;
+    for (const Json& item : (*server_list)["items"]) a.push_back(api::KeyOf(item));
+    for (const ObjectPtr& o : *cache_list) b.push_back(api::KeyOf(*o));
+    EXPECT_EQ(b, a) << selector;
+  }
   Informer::Stats st = cache.InformerFor(kConfigMaps).stats();
   ctl.Stop();
   cache.Stop();
