@@ -45,6 +45,14 @@ Status AdmissionChain::Mutate(const AdmissionRequest& request, Json& object) con
   return Status::Ok();
 }
 
+bool AdmissionChain::MayChange(const AdmissionRequest& request) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& p : mutating_) {
+    if (p->MayChange(request)) return true;
+  }
+  return false;
+}
+
 Status AdmissionChain::Validate(const AdmissionRequest& request) const {
   std::vector<std::shared_ptr<ValidatingAdmissionPlugin>> plugins;
   {

@@ -1,5 +1,7 @@
 // Core: admission. The in-process chain and the webhooks that match run without the lock;
 // which webhooks match (and where their services are) is decided under it.
+#include <optional>
+
 #include "api/object.h"
 #include "base/json.h"
 #include "sim/apiserver/core.h"
@@ -66,8 +68,12 @@ void Core::CollectWebhooksLocked(Pending& p) {
 }
 
 Status Core::RunMutating(Pending& p, bool* mutated) {
-  Json before = p.object;
   AdmissionRequest req = p.Request();
+  // Copy the object to compare only when something may change it.
+  const bool compare = p.op != AdmissionOperation::kDelete &&
+                       (!p.mutating.empty() || admission_.MayChange(req));
+  std::optional<Json> before;
+  if (compare) before = p.object;
   if (p.op == AdmissionOperation::kDelete) {
     Json ignored = p.object;  // DELETE is admitted, but there is nothing to mutate
     KT_RETURN_IF_ERROR(admission_.Mutate(req, ignored));
@@ -78,7 +84,7 @@ Status Core::RunMutating(Pending& p, bool* mutated) {
     Json* target = p.op == AdmissionOperation::kDelete ? nullptr : &p.object;
     KT_RETURN_IF_ERROR(webhook_caller_.Call(p.mutating[i], req, p.review_uids[i], target));
   }
-  *mutated = p.object != before;
+  *mutated = compare && p.object != *before;
   return Status::Ok();
 }
 

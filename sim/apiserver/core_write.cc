@@ -214,9 +214,13 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
 
   const std::string& sub = ref.subresource;
   if (sub == "status") {
-    Json next = old;
-    if (obj.contains("status")) next["status"] = obj["status"];
-    else next.erase("status");
+    // Everything but status from the stored object (without copying its old status), the
+    // status from the request.
+    Json next = Json::object();
+    for (auto it = old.begin(); it != old.end(); ++it) {
+      if (it.key() != "status") next[it.key()] = it.value();
+    }
+    if (auto st = obj.find("status"); st != obj.end()) next["status"] = std::move(*st);
     next["apiVersion"] = obj["apiVersion"];
     obj = std::move(next);
   } else if (type.has_status) {

@@ -178,4 +178,17 @@ Status DefaultsAdmission::Admit(const AdmissionRequest& request, Json& object) {
   return Status::Ok();
 }
 
+bool DefaultsAdmission::MayChange(const AdmissionRequest& request) const {
+  if (!request.subresource.empty()) return false;
+  const bool create = request.operation == AdmissionOperation::kCreate;
+  if (!create && request.operation != AdmissionOperation::kUpdate) return false;
+  const auto& gvr = request.resource;
+  if (gvr.group.empty()) return gvr.resource == "pods" && create;
+  if (gvr.group == "apps") {
+    return gvr.resource == "deployments" || gvr.resource == "replicasets" ||
+           gvr.resource == "statefulsets";
+  }
+  return gvr.group == "batch" && gvr.resource == "jobs";
+}
+
 }  // namespace kt::sim::cluster

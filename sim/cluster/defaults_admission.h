@@ -33,6 +33,9 @@ class DefaultsAdmission final : public MutatingAdmissionPlugin {
       : toleration_seconds_(default_toleration_seconds) {}
   std::string name() const override { return kName; }
   Status Admit(const AdmissionRequest& request, Json& object) override;
+  // Only creates and updates of the main resource of pods (create), Deployments, ReplicaSets,
+  // StatefulSets and Jobs are defaulted; status and other subresources never are.
+  bool MayChange(const AdmissionRequest& request) const override;
 
   // Exposed for tests: defaults of a pod spec (pod.spec or template.spec).
   static void DefaultPodSpec(Json& spec);

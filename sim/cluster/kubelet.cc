@@ -7,23 +7,13 @@
 #include "base/log.h"
 #include "base/trace.h"
 #include "sim/cloud/node_registrar.h"
+#include "sim/cluster/controller_util.h"
 #include "sim/cluster/fault_sites.h"
 #include "sim/cluster/pod_util.h"
 
 namespace kt::sim::cluster {
 
 namespace {
-
-uint64_t RvOf(const Json& obj) {
-  std::string rv = GetString(obj, "metadata.resourceVersion");
-  return rv.empty() ? 0 : std::strtoull(rv.c_str(), nullptr, 10);
-}
-
-JsonPtr Newer(const JsonPtr& a, const JsonPtr& b) {
-  if (!a) return b;
-  if (!b) return a;
-  return RvOf(*a) >= RvOf(*b) ? a : b;
-}
 
 std::string PodCidrPrefix(int index) {
   // AKS kubenet hands each node a /24 of 10.244.0.0/16; past 2,816 nodes we continue in
@@ -195,7 +185,7 @@ Status Kubelet::Register() {
 
 Status Kubelet::WriteNodeStatus() {
   if (!up_ || shut_down_) return Status::Ok();
-  JsonPtr base = Newer(node_, shared_.nodes.Get(vm_.vm_name));
+  JsonPtr base = NewerOf(node_, shared_.nodes.Get(vm_.vm_name));
   if (!base) return NotFound("node " + vm_.vm_name + " is not registered");
   ResourceRef ref{Nodes(), "", vm_.vm_name, "status"};
   api::WriteOptions wo;
@@ -436,6 +426,11 @@ void Kubelet::OnPod(const JsonPtr& pod) {
     workers_.emplace(key, std::make_unique<PodWorker>(*this, pod));
     return;
   }
+  // Once the informer has caught up with our last write, the cache is the newest copy: drop
+  // ours (one pod copy less per pod on the node).
+  if (auto lw = last_written_.find(key); lw != last_written_.end() && NewerOf(pod, lw->second) == pod) {
+    last_written_.erase(lw);
+  }
   it->second->Update(pod);
   if (it->second->ready_to_delete()) MarkDirty(key);
 }
@@ -486,7 +481,7 @@ void Kubelet::Flush() {
 JsonPtr Kubelet::NewestPod(const std::string& key) const {
   JsonPtr cached = shared_.pods.Get(key);
   auto it = last_written_.find(key);
-  return Newer(cached, it == last_written_.end() ? nullptr : it->second);
+  return NewerOf(cached, it == last_written_.end() ? nullptr : it->second);
 }
 
 bool Kubelet::WritePod(const std::string& key) {

@@ -274,6 +274,37 @@ TEST(DefaultsAdmission, DefaultsPodsAndWorkloadsWithoutOverridingClients) {
   EXPECT_EQ(dep["spec"]["strategy"]["rollingUpdate"]["maxSurge"], "25%");
 }
 
+// MayChange lets the API server skip a deep copy per write; it must never be false for a
+// request the plugin would change.
+TEST(DefaultsAdmission, MayChangeIsFalseOnlyWhereAdmitChangesNothing) {
+  DefaultsAdmission plugin;
+  const Json bare = ParseJson(R"({"metadata":{"name":"x","uid":"u"},"spec":{"template":{"spec":{
+    "containers":[{"name":"a","image":"nginx"}]}},"containers":[{"name":"a","image":"nginx"}]}})").value();
+  int checked_false = 0;
+  for (const auto& gvr : {api::resources::kPods, api::resources::kJobs, api::resources::kDeployments,
+                          api::resources::kReplicaSets, api::resources::kStatefulSets,
+                          api::resources::kConfigMaps, api::resources::kServices}) {
+    for (auto op : {AdmissionOperation::kCreate, AdmissionOperation::kUpdate}) {
+      for (const char* sub : {"", "status", "scale"}) {
+        AdmissionRequest req;
+        req.operation = op;
+        req.resource = gvr;
+        req.subresource = sub;
+        Json obj = bare;
+        ASSERT_TRUE(plugin.Admit(req, obj).ok());
+        if (!plugin.MayChange(req)) {
+          ++checked_false;
+          EXPECT_EQ(obj, bare) << gvr.resource << " " << sub;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked_false, 20);
+  AdmissionRequest pod_create;
+  pod_create.resource = api::resources::kPods;
+  EXPECT_TRUE(plugin.MayChange(pod_create));
+}
+
 TEST(ClusterLoop, CancelledTimersNeverRunAndStopSilencesEverything) {
   SimEnv env;
   ClusterLoop loop(env);
