@@ -64,25 +64,34 @@ TEST_F(HttpServerTest, OversizedBodyGets413) {
 }
 
 TEST_F(HttpServerTest, HandlerMayAnswerFromAnotherThreadLater) {
+  // Regression: the answering thread spun on the mutex; under load it starved the io thread
+  // that had to park the exchange, and the request timed out. It now waits on a condition.
   std::shared_ptr<Exchange> parked;
+  bool done = false;
   std::mutex mu;
+  std::condition_variable cv;
   StartServer([&](HttpRequest&, std::shared_ptr<Exchange> ex) {
-    std::lock_guard<std::mutex> lock(mu);
-    parked = std::move(ex);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      parked = std::move(ex);
+    }
+    cv.notify_all();
   });
   env_.StartThread("answer", [&] {
-    for (;;) {
-      std::lock_guard<std::mutex> lock(mu);
-      if (parked) {
-        parked->Respond(HttpResponse::Json(201, "{}"));
-        parked.reset();
-        return;
-      }
-    }
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return parked != nullptr || done; });
+    std::shared_ptr<Exchange> ex = std::move(parked);
+    lock.unlock();
+    if (ex) ex->Respond(HttpResponse::Json(201, "{}"));
   });
   auto client = HttpClient::Create(server_->base_url());
   auto r = (*client)->Do("GET", "/later");
-  ASSERT_TRUE(r.ok());
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+  }
+  cv.notify_all();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 201);
 }
 
