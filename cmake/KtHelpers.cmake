@@ -27,6 +27,34 @@ function(kt_apply_flags target)
   target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR})
 endfunction()
 
+# Compiles a text data file into a C++ source defining
+#   std::string_view <namespace>::<function>()   // the file's text
+# and returns the generated source's path in <out_var>; editing the file re-runs configure.
+#   kt_embed_text(<out_var> <file> <namespace> <function>)
+function(kt_embed_text out_var file ns fn)
+  file(READ ${file} content)
+  string(FIND "${content}" ")kt_embedded\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${file} contains the raw-string delimiter )kt_embedded\"")
+  endif()
+  get_filename_component(base ${file} NAME_WE)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/embedded_${base}.cc)
+  file(CONFIGURE OUTPUT ${out} CONTENT "// Generated at configure time from ${file}; do not edit.
+#include <string_view>
+
+namespace ${ns} {
+
+std::string_view ${fn}() {
+  static constexpr char kData[] = R\"kt_embedded(@content@)kt_embedded\";
+  return std::string_view(kData, sizeof(kData) - 1);
+}
+
+}  // namespace ${ns}
+" @ONLY)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${file})
+  set(${out_var} ${out} PARENT_SCOPE)
+endfunction()
+
 function(kt_library name)
   cmake_parse_arguments(A "" "" "SRCS;DEPS;PUBLIC_DEPS" ${ARGN})
   add_library(${name} STATIC ${A_SRCS})

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "api/kube_protobuf.h"
 #include "api/object.h"
 #include "base/json.h"
 #include "base/yaml.h"
@@ -144,7 +145,7 @@ Result<api::DeleteOptions> DeleteOptionsFrom(const net::HttpRequest& req) {
   return o;
 }
 
-// The request body as an object: JSON, or YAML when sent as such.
+// The request body as an object: JSON, or YAML or Kubernetes protobuf when sent as such.
 Result<Json> DecodeBody(const net::HttpRequest& req, const std::string& kind_hint) {
   std::string media = MediaType(req.Header("content-type"));
   if (media.empty() || media == "application/json" || media == "*/*") {
@@ -160,9 +161,10 @@ Result<Json> DecodeBody(const net::HttpRequest& req, const std::string& kind_hin
     if (!y.ok()) return BadRequest("error converting YAML to JSON: " + y.status().message());
     return std::move(*y);
   }
+  if (media == api::kKubeProtobufMediaType) return api::DecodeKubeProtobuf(req.body);
   return Status(StatusCode::kUnsupportedMediaType,
                 "the body of the request was in an unknown format - accepted media types include: "
-                "application/json, application/yaml");
+                "application/json, application/yaml, application/vnd.kubernetes.protobuf");
 }
 
 std::string SerializeList(const ListResult& list) {

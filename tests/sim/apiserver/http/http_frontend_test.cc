@@ -236,7 +236,8 @@ TEST_F(HttpFrontend, ErrorsAreStatusBodiesWithTheRealCodesAndMessages) {
   EXPECT_EQ(bad_json.status, 400);
   EXPECT_EQ(Body(bad_json)["reason"], "BadRequest");
   auto proto = Do("POST", "/api/v1/namespaces/default/configmaps", cm, "application/vnd.kubernetes.protobuf");
-  EXPECT_EQ(proto.status, 415);
+  EXPECT_EQ(proto.status, 400);  // JSON bytes are no protobuf body (no "k8s\0" magic)
+  EXPECT_EQ(Do("POST", "/api/v1/namespaces/default/configmaps", cm, "text/plain").status, 415);
   auto proto_only = Do("GET", "/api/v1/namespaces", "", "", "application/vnd.kubernetes.protobuf");
   EXPECT_EQ(proto_only.status, 406);
   auto proto_or_json = Do("GET", "/api/v1/namespaces/default/events", "", "",
