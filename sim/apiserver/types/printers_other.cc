@@ -1,5 +1,6 @@
 // Table printers of the remaining built-in kinds: events.k8s.io Events, Leases,
-// EndpointSlices, CRDs, webhook configurations and RBAC kinds.
+// EndpointSlices, CRDs, webhook configurations, RBAC kinds, CronJobs, ResourceQuotas,
+// PodDisruptionBudgets, Ingresses and PriorityClasses.
 #include <map>
 
 #include "api/object.h"
@@ -99,6 +100,84 @@ TablePrinter WebhookPrinter() {
           }};
 }
 
+// "True"/"False" for a set boolean, "<unset>" otherwise (kubectl's printBoolPtr).
+std::string BoolPtr(const Json& obj, std::string_view path) {
+  const Json* v = FindPath(obj, path);
+  if (v == nullptr || !v->is_boolean()) return "<unset>";
+  return v->get<bool>() ? "True" : "False";
+}
+
+// An int-or-string field as printed, or `absent`.
+std::string IntOrStringAt(const Json& obj, std::string_view path, const char* absent) {
+  const Json* v = FindPath(obj, path);
+  if (v == nullptr || v->is_null()) return absent;
+  if (v->is_number_integer()) return std::to_string(v->get<int64_t>());
+  return v->is_string() ? v->get<std::string>() : absent;
+}
+
+TablePrinter CronJobPrinter() {
+  return {{NameColumn(), Column("Schedule", "string", "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron."),
+           Column("Timezone", "string", "The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones."),
+           Column("Suspend", "boolean", "This flag tells the controller to suspend subsequent executions."),
+           Column("Active", "integer", "A list of pointers to currently running jobs."),
+           Column("Last Schedule", "string", "Information when was the last time the job was successfully scheduled."),
+           AgeColumn()},
+          [](const Json& o, Time now) {
+            const Json* last = FindPath(o, "status.lastScheduleTime");
+            std::string tz = StrAt(o, "spec.timeZone");
+            return Json::array({api::Name(o), StrAt(o, "spec.schedule"), tz.empty() ? "<none>" : tz,
+                                BoolPtr(o, "spec.suspend"),
+                                static_cast<int64_t>(ArrayAt(o, "status.active").size()),
+                                last == nullptr || last->is_null() ? "<none>" : AgeSince(*last, now),
+                                AgeOf(o, now)});
+          }};
+}
+
+// "pods: 0/10, cpu: 0/2": the hard limits of the status with their use, requests and limits
+// apart ("limits.*").
+std::string QuotaUsage(const Json& quota, bool limits) {
+  const Json* hard = FindPath(quota, "status.hard");
+  if (hard == nullptr || !hard->is_object()) return "";
+  std::string out;
+  for (const auto& [name, value] : hard->items()) {  // sorted keys
+    if ((name.rfind("limits.", 0) == 0) != limits) continue;
+    const Json* used = FindPath(quota, "status.used");
+    std::string u = "0";
+    if (used != nullptr && used->is_object() && used->contains(name) && (*used)[name].is_string()) {
+      u = (*used)[name].get<std::string>();
+    }
+    out += (out.empty() ? "" : ", ") + name + ": " + u + "/" +
+           (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return out;
+}
+
+// kubectl's formatHosts: up to three hosts; "+ N more..." counts the rules past the third
+// once a fourth rule is seen after three hosts; "*" when no rule names a host.
+std::string IngressHosts(const Json& ingress) {
+  constexpr size_t kMax = 3;
+  const Json& rules = ArrayAt(ingress, "spec.rules");
+  std::vector<std::string> list;
+  bool more = false;
+  for (const Json& r : rules) {
+    if (list.size() == kMax) more = true;
+    std::string host = StrAt(r, "host");
+    if (!more && !host.empty()) list.push_back(host);
+  }
+  if (list.empty()) return "*";
+  return ListWithMore(list, more, rules.size(), kMax);
+}
+
+std::string LoadBalancerAddresses(const Json& obj) {
+  std::string out;
+  for (const Json& i : ArrayAt(obj, "status.loadBalancer.ingress")) {
+    std::string a = StrAt(i, "ip");
+    if (a.empty()) a = StrAt(i, "hostname");
+    if (!a.empty()) out += (out.empty() ? "" : ",") + a;
+  }
+  return out;
+}
+
 }  // namespace
 
 void RegisterOtherPrinters(std::map<std::string, TablePrinter>& out) {
@@ -125,6 +204,46 @@ void RegisterOtherPrinters(std::map<std::string, TablePrinter>& out) {
   out["rbac.authorization.k8s.io/RoleBinding"] = BindingPrinter();
   out["admissionregistration.k8s.io/ValidatingWebhookConfiguration"] = WebhookPrinter();
   out["admissionregistration.k8s.io/MutatingWebhookConfiguration"] = WebhookPrinter();
+  out["batch/CronJob"] = CronJobPrinter();
+  out["/ResourceQuota"] = {
+      {NameColumn(), AgeColumn(), Column("Request", "string", "Request represents a minimum amount of cpu/memory that a container may consume."),
+       Column("Limit", "string", "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.")},
+      [](const Json& o, Time now) {
+        return Json::array({api::Name(o), AgeOf(o, now), QuotaUsage(o, false), QuotaUsage(o, true)});
+      }};
+  out["policy/PodDisruptionBudget"] = {
+      {NameColumn(), Column("Min Available", "string", "The minimum number of pods that must be available simultaneously. This can be either an integer or a string specifying a percentage, e.g. \"28%\"."),
+       Column("Max Unavailable", "string", "The maximum number of pods that may be unavailable. This can be either an integer or a string specifying a percentage, e.g. \"33%\"."),
+       Column("Allowed Disruptions", "integer", "Calculated number of pods that may be disrupted at this time."),
+       AgeColumn()},
+      [](const Json& o, Time now) {
+        return Json::array({api::Name(o), IntOrStringAt(o, "spec.minAvailable", "N/A"),
+                            IntOrStringAt(o, "spec.maxUnavailable", "N/A"),
+                            IntAt(o, "status.disruptionsAllowed"), AgeOf(o, now)});
+      }};
+  out["networking.k8s.io/Ingress"] = {
+      {NameColumn(), Column("Class", "string", "The name of the IngressClass resource that should be used for ingress."),
+       Column("Hosts", "string", "Hosts that incoming requests are matched against before the ingress rule"),
+       Column("Address", "string", "Address is a list containing ingress points for the load-balancer"),
+       Column("Ports", "string", "Ports of TLS configurations that open"), AgeColumn()},
+      [](const Json& o, Time now) {
+        std::string cls = StrAt(o, "spec.ingressClassName");
+        return Json::array({api::Name(o), cls.empty() ? "<none>" : cls, IngressHosts(o),
+                            LoadBalancerAddresses(o),
+                            ArrayAt(o, "spec.tls").empty() ? "80" : "80, 443", AgeOf(o, now)});
+      }};
+  out["scheduling.k8s.io/PriorityClass"] = {
+      {NameColumn(), Column("Value", "integer", "The value of this priority class."),
+       Column("Global-Default", "boolean", "globalDefault specifies whether this PriorityClass should be considered as the default priority."),
+       AgeColumn(),
+       Column("PreemptionPolicy", "string", "PreemptionPolicy is the Policy for preempting pods with lower priority.")},
+      [](const Json& o, Time now) {
+        const Json* policy = FindPath(o, "preemptionPolicy");
+        return Json::array({api::Name(o), IntAt(o, "value"), GetBool(o, "globalDefault"),
+                            AgeOf(o, now),
+                            policy != nullptr && policy->is_string() ? policy->get<std::string>()
+                                                                     : std::string("<unset>")});
+      }};
 }
 
 }  // namespace kt::sim

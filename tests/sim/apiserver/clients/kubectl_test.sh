@@ -73,14 +73,6 @@ expect_ok "server-side apply records the manager" '"manager": *"kubectl"' K get 
 
 # --- create generators: kubectl sends application/vnd.kubernetes.protobuf bodies
 GEN=kubectl-gen
-RESOURCES=$(K api-resources -o name 2>/dev/null || true)
-# gen_create DESC RESOURCE PATTERN CMD...: as expect_ok where the twin serves RESOURCE; skipped
-# (with a note) where it does not - tests/api/kube_protobuf_test.cc decodes kubectl's bytes for it.
-gen_create() {
-  local desc=$1 resource=$2 pattern=$3; shift 3
-  if grep -qE "^$resource(\.|\$)" <<<"$RESOURCES"; then expect_ok "$desc" "$pattern" "$@"; else
-    echo "# skip: $desc (the twin does not serve $resource)"; fi
-}
 expect_ok "create namespace" "namespace/$GEN created" K create namespace "$GEN"
 expect_ok "the created namespace is Active" "^Active$" K get namespace "$GEN" -o jsonpath='{.status.phase}'
 expect_ok "create configmap --from-literal" "configmap/gen-cm created" K create configmap gen-cm -n "$GEN" --from-literal=greeting=hello --from-literal=empty=
@@ -101,11 +93,15 @@ expect_ok "create role" "role.rbac.authorization.k8s.io/gen-role created" K crea
 expect_ok "the role keeps its rules" "^get list pods$" K get role gen-role -n "$GEN" -o jsonpath='{.rules[0].verbs[*]} {.rules[0].resources[*]}'
 expect_ok "create rolebinding" "rolebinding.rbac.authorization.k8s.io/gen-rb created" K create rolebinding gen-rb -n "$GEN" --role=gen-role --user=alice
 expect_ok "the rolebinding references role and user" "^Role gen-role User alice$" K get rolebinding gen-rb -n "$GEN" -o jsonpath='{.roleRef.kind} {.roleRef.name} {.subjects[0].kind} {.subjects[0].name}'
-gen_create "create priorityclass" priorityclasses "priorityclass.scheduling.k8s.io/gen-pc created" K create priorityclass gen-pc --value=1000
-gen_create "create poddisruptionbudget" poddisruptionbudgets "poddisruptionbudget.policy/gen-pdb created" K create poddisruptionbudget gen-pdb -n "$GEN" --selector=app=gen-web --min-available=1
-gen_create "create quota" resourcequotas "resourcequota/gen-quota created" K create quota gen-quota -n "$GEN" --hard=pods=10,cpu=2
-gen_create "create ingress" ingresses "ingress.networking.k8s.io/gen-ing created" K create ingress gen-ing -n "$GEN" --rule="gen.example.com/=gen-svc:80"
-gen_create "create cronjob" cronjobs "cronjob.batch/gen-cron created" K create cronjob gen-cron -n "$GEN" --image=busybox --schedule="*/5 * * * *" -- echo hi
+expect_ok "create priorityclass" "priorityclass.scheduling.k8s.io/gen-pc created" K create priorityclass gen-pc --value=1000
+expect_ok "create poddisruptionbudget" "poddisruptionbudget.policy/gen-pdb created" K create poddisruptionbudget gen-pdb -n "$GEN" --selector=app=gen-web --min-available=1
+expect_ok "create quota" "resourcequota/gen-quota created" K create quota gen-quota -n "$GEN" --hard=pods=10,cpu=2
+expect_ok "create ingress" "ingress.networking.k8s.io/gen-ing created" K create ingress gen-ing -n "$GEN" --rule="gen.example.com/=gen-svc:80"
+expect_ok "create cronjob" "cronjob.batch/gen-cron created" K create cronjob gen-cron -n "$GEN" --image=busybox --schedule="*/5 * * * *" -- echo hi
+expect_ok "the cronjob gets kube's defaults" "^Allow 3 1 busybox$" K get cronjob gen-cron -n "$GEN" -o jsonpath='{.spec.concurrencyPolicy} {.spec.successfulJobsHistoryLimit} {.spec.failedJobsHistoryLimit} {.spec.jobTemplate.spec.template.spec.containers[0].image}'
+expect_ok "get cronjob prints kubectl's columns" "^gen-cron +\*/5 \* \* \* \* +<none> +False +0 +<none> +" K get cronjob gen-cron -n "$GEN" --no-headers
+expect_ok "get priorityclass prints value and preemption policy" "^gen-pc +1000 +false +[0-9a-z]+ +PreemptLowerPriority$" K get priorityclass gen-pc --no-headers
+expect_ok "get pdb prints min available" "^gen-pdb +1 +N/A +0 +" K get pdb gen-pdb -n "$GEN" --no-headers
 expect_ok "run --labels --env" "pod/gen-pod created" K run gen-pod -n "$GEN" --image=nginx --labels=a=b --env=X=1
 expect_ok "the pod has its label and env" "^b X=1$" K get pod gen-pod -n "$GEN" -o jsonpath='{.metadata.labels.a} {.spec.containers[0].env[0].name}={.spec.containers[0].env[0].value}'
 # Raw protobuf bodies: a kind without a schema is 415 naming it; a body without the magic is 400.

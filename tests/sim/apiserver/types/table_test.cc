@@ -454,6 +454,44 @@ spec:
             (std::vector<std::string>{"Name", "Age"}));
 }
 
+TEST_F(TableTest, CronJobQuotaPdbIngressAndPriorityClassColumnsMatchKubectl) {
+  Json cj = Table({"batch", "v1", "cronjobs"}, Y(R"(
+metadata: {name: nightly, creationTimestamp: "2025-12-31T23:55:00Z"}
+spec: {schedule: "0 3 * * *", suspend: false, jobTemplate: {spec: {template: {spec: {containers: []}}}}}
+status: {active: [{name: nightly-1}], lastScheduleTime: "2025-12-31T23:59:00Z"}
+)"));
+  EXPECT_EQ(Columns(cj), (std::vector<std::string>{"Name", "Schedule", "Timezone", "Suspend", "Active",
+                                                   "Last Schedule", "Age"}));
+  EXPECT_EQ(cj["rows"][0]["cells"], J(R"(["nightly","0 3 * * *","<none>","False",1,"60s","5m"])"));
+  Json quota = Table({"", "v1", "resourcequotas"}, Y(R"(
+metadata: {name: q, creationTimestamp: "2025-12-31T23:55:00Z"}
+status: {hard: {pods: "10", limits.cpu: "4", requests.cpu: "2"}, used: {pods: "3"}}
+)"));
+  EXPECT_EQ(Columns(quota), (std::vector<std::string>{"Name", "Age", "Request", "Limit"}));
+  EXPECT_EQ(quota["rows"][0]["cells"], J(R"(["q","5m","pods: 3/10, requests.cpu: 0/2","limits.cpu: 0/4"])"));
+  Json pdb = Cells({"policy", "v1", "poddisruptionbudgets"}, Y(R"(
+metadata: {name: pdb, creationTimestamp: "2025-12-31T23:55:00Z"}
+spec: {minAvailable: "50%"}
+status: {disruptionsAllowed: 2}
+)"));
+  EXPECT_EQ(pdb, J(R"(["pdb","50%","N/A",2,"5m"])"));
+  Json ing = Cells({"networking.k8s.io", "v1", "ingresses"}, Y(R"(
+metadata: {name: web, creationTimestamp: "2025-12-31T23:55:00Z"}
+spec:
+  tls: [{hosts: [a.example.com]}]
+  rules: [{host: a.example.com}, {host: b.example.com}, {}, {host: d.example.com}, {host: e.example.com}]
+status: {loadBalancer: {ingress: [{ip: 10.0.0.9}]}}
+)"));
+  EXPECT_EQ(ing, J(R"(["web","<none>","a.example.com,b.example.com,d.example.com + 2 more...","10.0.0.9","80, 443","5m"])"));
+  Json pc = Table({"scheduling.k8s.io", "v1", "priorityclasses"}, Y(R"(
+metadata: {name: high, creationTimestamp: "2025-12-31T23:55:00Z"}
+value: 1000
+preemptionPolicy: Never
+)"));
+  EXPECT_EQ(Columns(pc), (std::vector<std::string>{"Name", "Value", "Global-Default", "Age", "PreemptionPolicy"}));
+  EXPECT_EQ(pc["rows"][0]["cells"], J(R"(["high",1000,false,"5m","Never"])"));
+}
+
 TEST_F(TableTest, EmptyListHasColumnsAndNoRows) {
   Json t = r_.ToTable(*r_.Find(res::kPods), {}, now_, "Metadata");
   EXPECT_TRUE(t["rows"].is_array());
