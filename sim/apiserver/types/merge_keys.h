@@ -23,7 +23,6 @@ class MergeKeyTable {
   // nullopt: atomic list, or a path/kind the table does not know.
   std::optional<TypeRegistry::ListMergeInfo> Find(std::string_view kind,
                                                   std::string_view field_path) const;
-  bool KnowsKind(std::string_view kind) const { return kinds_.count(std::string(kind)) > 0; }
 
  private:
   // kind -> full path -> info

@@ -99,6 +99,14 @@ expect_ok "create quota" "resourcequota/gen-quota created" K create quota gen-qu
 expect_ok "create ingress" "ingress.networking.k8s.io/gen-ing created" K create ingress gen-ing -n "$GEN" --rule="gen.example.com/=gen-svc:80"
 expect_ok "create cronjob" "cronjob.batch/gen-cron created" K create cronjob gen-cron -n "$GEN" --image=busybox --schedule="*/5 * * * *" -- echo hi
 expect_ok "the cronjob gets kube's defaults" "^Allow 3 1 busybox$" K get cronjob gen-cron -n "$GEN" -o jsonpath='{.spec.concurrencyPolicy} {.spec.successfulJobsHistoryLimit} {.spec.failedJobsHistoryLimit} {.spec.jobTemplate.spec.template.spec.containers[0].image}'
+cronjob_yaml() {  # IMAGE: a CronJob manifest for client-side apply (strategic merge patches)
+  printf 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: gen-cron2, namespace: %s}\nspec:\n  schedule: "0 3 * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: main, image: %s, command: [sleep, "5"]}]\n' "$GEN" "$1"
+}
+cronjob_yaml busybox:1.36 >cron1.yaml
+cronjob_yaml busybox:1.37 >cron2.yaml
+expect_ok "apply a CronJob" "cronjob.batch/gen-cron2 created" K apply -f cron1.yaml
+expect_ok "apply it again with a new image" "cronjob.batch/gen-cron2 configured" K apply -f cron2.yaml
+expect_ok "the patch merged the container by name (its command kept)" "^main=busybox:1.37 sleep 5$" K get cronjob gen-cron2 -n "$GEN" -o jsonpath='{range .spec.jobTemplate.spec.template.spec.containers[*]}{.name}={.image} {.command[*]}{end}'
 expect_ok "get cronjob prints kubectl's columns" "^gen-cron +\*/5 \* \* \* \* +<none> +False +0 +<none> +" K get cronjob gen-cron -n "$GEN" --no-headers
 expect_ok "get priorityclass prints value and preemption policy" "^gen-pc +1000 +false +[0-9a-z]+ +PreemptLowerPriority$" K get priorityclass gen-pc --no-headers
 expect_ok "get pdb prints min available" "^gen-pdb +1 +N/A +0 +" K get pdb gen-pdb -n "$GEN" --no-headers

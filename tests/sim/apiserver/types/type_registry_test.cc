@@ -115,6 +115,10 @@ TEST(TypeRegistryTest, MergeInfoKnowsPodSpecListsUnderEveryWorkload) {
   EXPECT_EQ(r.MergeInfo(*r.Find(res::kPods), "spec.containers.ports")->merge_key,
             "containerPort");
   EXPECT_TRUE(r.MergeInfo(*r.Find(res::kPods), "metadata.finalizers")->primitive_set);
+  auto cron = r.MergeInfo(*r.Find({"batch", "v1", "cronjobs"}),
+                          "spec.jobTemplate.spec.template.spec.containers");
+  ASSERT_TRUE(cron.has_value());
+  EXPECT_EQ(cron->merge_key, "name");
   // Tolerations have no patch strategy in the Go types: atomic.
   EXPECT_FALSE(r.MergeInfo(*r.Find(res::kPods), "spec.tolerations").has_value());
 }
