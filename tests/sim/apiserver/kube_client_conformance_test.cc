@@ -1,6 +1,7 @@
 // Instantiates the shared KubeClient conformance suite (tests/api/kube_client_conformance.h)
 // for the in-process client under SimEnv: deterministic, virtual time. (The HTTP front end
-// runs the same suite in http/http_conformance_test.cc.)
+// runs the same suite with the production HTTP client in
+// tests/controllers/runtime/http_client_conformance_test.cc.)
 #include "tests/api/kube_client_conformance.h"
 
 #include "base/sim_env.h"
