@@ -40,7 +40,8 @@ const char kUsage[] = R"(kaito-serve: Kaito-compatible LLM inference server (CPU
 
 usage: kaito-serve [serve] --preset NAME (--model-dir DIR | --random-weights [--seed N]) [options]
        kaito-serve dump-logits (--model-dir DIR | --preset NAME --random-weights --seed N)
-                   --tokens 1,2,3 [--prefill K] [--adapter NAME=DIR[:STRENGTH]] --out FILE
+                   --tokens 1,2,3 [--prefill K] [--adapter NAME=DIR[:STRENGTH]]
+                   [--device cpu|cuda] --out FILE
        kaito-serve save-random --preset NAME --seed N --out DIR [--dtype bfloat16]
                    [--adapter-out DIR --adapter-rank R --adapter-targets a,b,c]
        kaito-serve tokenize (--tokenizer-dir DIR | --tokenizer-json FILE | --preset NAME)
@@ -56,12 +57,13 @@ serve options:
   --tokenizer-json FILE      a tokenizer.json file
   --adapter NAME=DIR[:S]     a PEFT LoRA adapter with strength S (default 1); repeatable
   --adapters-dir DIR         load every adapter under DIR, strength from env var NAME (Kaito)
-  --device cpu|cuda          backend (cuda: not available yet)
+  --device cpu|cuda          kernels that run the model (default cpu; cuda runs bf16)
+  --cuda-device N            which CUDA device (default 0)
   --host ADDR                bind address (default 0.0.0.0)
   --port N                   port (default 5000)
   --served-model-name NAME   OpenAI model id (default: the preset name)
-  --dtype float32|bfloat16   weights in memory (default float32)
-  --kv-dtype float32|bfloat16
+  --dtype float32|bfloat16   weights in memory (default float32; cuda: bfloat16)
+  --kv-dtype float32|bfloat16  KV cache (default float32; cuda: bfloat16, the only one it runs)
   --kv-cache-bytes N         KV cache size (default 1073741824)
   --num-kv-blocks N          KV cache size in blocks (overrides --kv-cache-bytes)
   --block-size N             tokens per KV block (default 16)
@@ -153,8 +155,15 @@ Result<ModelSetupOptions> SetupFromFlags(const Flags& f) {
   if (o.random_weights && !o.model_dir.empty()) {
     return BadRequest("--model-dir and --random-weights exclude each other");
   }
-  KT_ASSIGN_OR_RETURN(o.dtype, ParseTorchDType(f.Get("dtype", "float32")));
-  KT_ASSIGN_OR_RETURN(o.kv_dtype, ParseTorchDType(f.Get("kv-dtype", "float32")));
+  auto device = kernels::ParseBackendKind(f.Get("device", "cpu"));
+  if (!device.ok()) return BadRequest("--device must be cpu or cuda");
+  o.device = device.value();
+  KT_ASSIGN_OR_RETURN(int64_t cuda_device, IntFlag(f, "cuda-device", 0, 0, 1024));
+  o.cuda_device = static_cast<int>(cuda_device);
+  // CUDA runs bf16: weights are converted on the device anyway, so load them as bf16.
+  const char* default_dtype = o.device == kernels::BackendKind::kCuda ? "bfloat16" : "float32";
+  KT_ASSIGN_OR_RETURN(o.dtype, ParseTorchDType(f.Get("dtype", default_dtype)));
+  KT_ASSIGN_OR_RETURN(o.kv_dtype, ParseTorchDType(f.Get("kv-dtype", default_dtype)));
   for (const std::string& s : f.All("adapter")) {
     KT_ASSIGN_OR_RETURN(AdapterSpec a, ParseAdapterSpec(s));
     o.adapters.push_back(std::move(a));
@@ -196,14 +205,6 @@ int Fail(const Status& s, int code = 1) {
 }
 
 int Serve(const Flags& f) {
-  std::string device = f.Get("device", "cpu");
-  if (device == "cuda") {
-    return Fail(Unavailable("--device cuda: the CUDA model backend is not implemented yet (the "
-                            "kernels exist in kernels/cuda; serving needs a CudaModelBackend). "
-                            "Use --device cpu."),
-                2);
-  }
-  if (device != "cpu") return Fail(BadRequest("--device must be cpu or cuda"), 2);
   auto setup = SetupFromFlags(f);
   if (!setup.ok()) return Fail(setup.status(), 2);
   if (setup->preset.empty()) return Fail(BadRequest("--preset is required"), 2);
@@ -309,7 +310,8 @@ int DumpLogits(const Flags& f) {
   if (!weights.ok()) return Fail(weights.status());
   const int64_t vocab = weights->config.vocab_size;
   auto logits = ComputeLogits(std::move(weights).value(), tokens.value(),
-                              static_cast<int32_t>(prefill.value()), setup->adapters);
+                              static_cast<int32_t>(prefill.value()), setup->adapters,
+                              setup->device);
   if (!logits.ok()) return Fail(logits.status());
   std::ofstream out(out_path);
   out << "{\"tokens\":" << Json(tokens.value()).dump() << ",\"vocab_size\":" << vocab

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# One-shot GPU check of kernels/ on a CUDA machine (written for an H100, fits ~10 minutes):
+# One-shot GPU check of kernels/ and the serving path on a CUDA machine (written for an H100,
+# fits ~10 minutes):
 #   1. records the machine (nvidia-smi, nvcc, lscpu)
-#   2. configures a fresh build: -DKT_CUDA=ON, KT_MODULES="base;kernels", sm_90a only
-#   3. builds the kernel tests and benchmarks
-#   4. runs `ctest -L gpu` (every CUDA op against the CPU reference) and the CPU kernel tests
-#   5. runs the CUDA kernel benchmarks (JSON + table)
+#   2. configures a fresh build: -DKT_CUDA=ON, KT_MODULES="base;kernels;serving", sm_90a only
+#   3. builds the kernel tests and benchmarks, the serving CUDA test and the engine benchmark
+#   4. runs `ctest -L gpu` (every CUDA op against the CPU reference; the model on CUDA against
+#      the same model on the CPU in bf16) and the CPU kernel tests
+#   5. runs the CUDA kernel benchmarks (JSON + table) and the engine's decode benchmark on CUDA
 #   6. runs the shared torch baselines (../shared/gpu/*.py, in place) when torch is importable
 #   7. prints one summary table (scripts/gpu/summarize.py) and RESULTS.md rows to append
 # Every step has a time budget and its own log; a failed step is reported and the script goes
@@ -93,7 +95,7 @@ preflight() {
   done
   [[ -x /usr/local/cuda/bin/nvcc ]] || command -v nvcc >/dev/null || missing+=("tool:nvcc")
   for pkg in libgtest-dev libgmock-dev libbenchmark-dev libboost1.81-dev nlohmann-json3-dev \
-             libyaml-cpp-dev libssl-dev libopenblas-dev; do
+             libyaml-cpp-dev libssl-dev libopenblas-dev libsentencepiece-dev; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
       missing+=("package:$pkg")
   done
@@ -109,17 +111,19 @@ GPU_NAME=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head 
 GPU_NAME=${GPU_NAME:-unknown GPU}
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-# 2. Fresh configure, only what the kernels need, device code for this card only.
+# 2. Fresh configure, only what the kernels and the serving engine need, device code for this
+# card only.
 rm -rf "$BUILD_DIR"
 NVCC=/usr/local/cuda/bin/nvcc
 [[ -x $NVCC ]] || NVCC=$(command -v nvcc || echo nvcc)
 step configure 90 cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DKT_CUDA=ON -DKT_MODULES="base;kernels" -DCMAKE_CUDA_COMPILER="$NVCC" \
+  -DKT_CUDA=ON -DKT_MODULES="base;kernels;serving" -DCMAKE_CUDA_COMPILER="$NVCC" \
   -DKT_KERNELS_CUDA_ARCHS="$ARCHS" || critical
 
-# 3. Build the tests and benchmarks of kernels/.
+# 3. Build the tests and benchmarks of kernels/ and the serving engine's CUDA path.
 step build 300 cmake --build "$BUILD_DIR" -j "$JOBS" --target kernels_backend_ops_cuda_test \
-  kernels_test kernels_cuda_bench kernels_cpu_bench || critical
+  kernels_test kernels_cuda_bench kernels_cpu_bench serving_engine_cuda_test \
+  bench_serving_engine || critical
 
 # 4. GPU tests (every CUDA op vs the CPU reference), then the CPU kernel tests.
 step test_gpu 150 bash -c "cd '$BUILD_DIR' && ctest -L gpu --output-on-failure --timeout 120 \
@@ -129,6 +133,11 @@ step test_cpu 90 bash -c "cd '$BUILD_DIR' && ctest -LE gpu -j '$JOBS' --timeout 
 # 5. Benchmarks.
 step bench 180 "$BUILD_DIR/bench/kernels_cuda_bench" --benchmark_counters_tabular=true \
   --benchmark_format=console --benchmark_out="$OUT/kernels_cuda_bench.json" \
+  --benchmark_out_format=json || critical
+# small-phi3 decoding on CUDA (bf16) with 1, 32 and 128 sequences.
+step bench_serving 90 "$BUILD_DIR/bench/bench_serving_engine" \
+  --benchmark_filter='DecodeTokensPerSecond/[0-9]+/1/' --benchmark_min_time=1 \
+  --benchmark_counters_tabular=true --benchmark_out="$OUT/serving_engine_bench.json" \
   --benchmark_out_format=json || critical
 
 # 6. The shared baselines, run in place (never copied into the repository).

@@ -7,7 +7,9 @@ What it does
        --preset NAME --seed N     kaito-serve writes random weights for a preset with
                                   `kaito-serve save-random` (tiny-* presets take seconds).
   2. Runs the token ids through transformers (AutoModelForCausalLM, float32, eager attention
-     by default) and through `kaito-serve dump-logits` (the CPU backend on the kernels' ops),
+     by default) and through `kaito-serve dump-logits` (the CPU backend, or the CUDA one with
+     --device cuda, which runs bf16: compare it with --hf-dtype bfloat16 and a looser
+     --tolerance),
      optionally with a PEFT LoRA adapter applied at a strength (--adapter DIR --strength S).
   3. Prints, per position, the largest |kaito - hf| relative to the largest |hf| logit, and
      whether the argmax agrees; exits 1 when the worst relative error exceeds --tolerance.
@@ -65,6 +67,8 @@ def parse_args():
     p.add_argument("--attn", default="eager", choices=["eager", "sdpa"])
     p.add_argument("--hf-dtype", default="float32", choices=["float32", "bfloat16"])
     p.add_argument("--hf-device", default="cpu")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                   help="kaito-serve's kernels (dump-logits --device)")
     p.add_argument("--tolerance", type=float, default=1e-3,
                    help="worst allowed relative error (float32)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -145,7 +149,7 @@ def main():
             tokens = [rng.randrange(3, vocab) for _ in range(a.length)]
         out = os.path.join(work, "kaito.json")
         cmd = [a.kaito_serve, "dump-logits", "--model-dir", model_dir,
-               "--tokens", ",".join(map(str, tokens)), "--out", out]
+               "--tokens", ",".join(map(str, tokens)), "--device", a.device, "--out", out]
         if a.prefill:
             cmd += ["--prefill", str(a.prefill)]
         if adapter:

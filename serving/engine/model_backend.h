@@ -4,8 +4,8 @@
 // blocks of block_size tokens for every layer), adapter weights (adapter_slots() slots) and
 // activation workspace sized for max_batch_tokens tokens per step.
 //
-// CpuModelBackend (cpu_model_backend.h) implements it on host memory with the kernels' CPU
-// reference ops; a CUDA backend implements the same interface over device memory.
+// KernelModelBackend (kernel_model_backend.h) implements it once over the kernels' op set, on
+// the CPU reference backend or on CUDA; tests wrap or fake it.
 //
 // Thread-safety: one thread at a time (the engine's step loop).
 #ifndef KT_SERVING_ENGINE_MODEL_BACKEND_H_

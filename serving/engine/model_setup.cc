@@ -153,7 +153,8 @@ Result<LoadedModel> SetUpModel(Env& env, const ModelSetupOptions& o) {
   if (!m.tokenizer) return tok_status;
   KT_ASSIGN_OR_RETURN(auto adapters, LoadAdapters(o.adapters, m.config));
 
-  CpuBackendOptions bo;
+  ModelBackendOptions bo = DefaultModelBackendOptions(o.device);
+  bo.cuda_device = o.cuda_device;
   bo.block_size = o.block_size;
   bo.max_batch_tokens = o.max_batch_tokens;
   bo.kv_dtype = o.kv_dtype;
@@ -177,13 +178,17 @@ Result<LoadedModel> SetUpModel(Env& env, const ModelSetupOptions& o) {
     bo.adapter_slots = static_cast<int32_t>(adapters.size()) + 1;  // + the merge for /chat
     bo.max_lora_rank = std::max(rank_sum, rank_max);
   }
-  uint64_t available = o.memory_limit_bytes;
-  if (available == 0) {
-    KT_ASSIGN_OR_RETURN(available, HostMemoryAvailableBytes());
+  // Host memory only: device allocations fail with the device's own out-of-memory error.
+  if (o.device == kernels::BackendKind::kCpu) {
+    uint64_t available = o.memory_limit_bytes;
+    if (available == 0) {
+      KT_ASSIGN_OR_RETURN(available, HostMemoryAvailableBytes());
+    }
+    MemoryPlan plan{.kv_cache_bytes = 0,
+                    .workspace_bytes = KernelModelBackend::RuntimeBytes(m.config, bo)};
+    KT_RETURN_IF_ERROR(CheckMemoryPlan(plan, available, "the KV cache, adapters and workspace"));
   }
-  MemoryPlan plan{.kv_cache_bytes = 0, .workspace_bytes = CpuModelBackend::RuntimeBytes(m.config, bo)};
-  KT_RETURN_IF_ERROR(CheckMemoryPlan(plan, available, "the KV cache, adapters and workspace"));
-  KT_ASSIGN_OR_RETURN(auto backend, CpuModelBackend::Create(std::move(weights), bo));
+  KT_ASSIGN_OR_RETURN(auto backend, KernelModelBackend::Create(std::move(weights), bo));
 
   EngineOptions eo;
   eo.max_model_len = o.max_model_len;
@@ -219,7 +224,8 @@ Result<LoadedModel> SetUpModel(Env& env, const ModelSetupOptions& o) {
 Result<std::vector<std::vector<float>>> ComputeLogits(ModelWeights weights,
                                                       const std::vector<int32_t>& tokens,
                                                       int32_t prefill,
-                                                      const std::vector<AdapterSpec>& adapters) {
+                                                      const std::vector<AdapterSpec>& adapters,
+                                                      kernels::BackendKind device) {
   const ModelConfig config = weights.config;
   const int32_t n = static_cast<int32_t>(tokens.size());
   if (n == 0) return Invalid("no tokens given");
@@ -232,7 +238,7 @@ Result<std::vector<std::vector<float>>> ComputeLogits(ModelWeights weights,
   if (!adapters.empty()) {
     KT_ASSIGN_OR_RETURN(adapter, LoadLoraAdapter(adapters[0].dir, config, adapters[0].name));
   }
-  CpuBackendOptions bo;
+  ModelBackendOptions bo = DefaultModelBackendOptions(device);
   bo.block_size = 16;
   bo.num_kv_blocks = (n + 15) / 16;
   bo.max_batch_tokens = std::max(prefill, 1);
@@ -240,7 +246,7 @@ Result<std::vector<std::vector<float>>> ComputeLogits(ModelWeights weights,
     bo.adapter_slots = 1;
     bo.max_lora_rank = adapter->rank;
   }
-  KT_ASSIGN_OR_RETURN(auto backend, CpuModelBackend::Create(std::move(weights), bo));
+  KT_ASSIGN_OR_RETURN(auto backend, KernelModelBackend::Create(std::move(weights), bo));
   if (adapter) KT_RETURN_IF_ERROR(backend->LoadAdapter(0, *adapter));
   KT_ASSIGN_OR_RETURN(Rope rope, Rope::Create(config));
   std::vector<std::vector<float>> out;

@@ -2,7 +2,8 @@
 // preset, read config.json and the checkpoint (or draw random weights from a seed), pick the
 // tokenizer (the model directory's tokenizer.json / tokenizer.model, an explicit directory, or
 // the synthetic byte vocabulary for random models), check that weights, KV cache and adapters
-// fit in memory before allocating them, build the CPU backend and the Engine, and load LoRA
+// fit in memory before allocating them, build the model backend (CPU or CUDA kernels) and the
+// Engine, and load LoRA
 // adapters (plus their strength-weighted merge, which Kaito's /chat applies).
 //
 // Thread-safe functions; the returned objects follow their own contracts.
@@ -15,7 +16,7 @@
 #include <vector>
 
 #include "base/env.h"
-#include "serving/engine/cpu_model_backend.h"
+#include "serving/engine/kernel_model_backend.h"
 #include "serving/engine/engine.h"
 #include "serving/model/model_weights.h"
 #include "serving/model/presets.h"
@@ -52,6 +53,10 @@ struct ModelSetupOptions {
   int32_t max_waiting = 256;
   int32_t max_model_len = 0;
   DType kv_dtype = DType::kF32;
+  // The kernels that run the model. CUDA needs kv_dtype kBF16 and runs bf16 activations
+  // (DefaultModelBackendOptions); the CPU runs f32 activations.
+  kernels::BackendKind device = kernels::BackendKind::kCpu;
+  int cuda_device = 0;
   int threads = 1;
   LongRopePolicy rope_policy = LongRopePolicy::kTransformers;
   // Refuse when the plan exceeds this (0: the host's available memory).
@@ -76,10 +81,13 @@ Result<LoadedModel> SetUpModel(Env& env, const ModelSetupOptions& o);
 
 // Logits of every position of `tokens` (prefill of the first `prefill` tokens in one pass,
 // then one decode step per remaining token), for comparisons with other implementations.
+// `device` picks the kernels (on CUDA: bf16 activations and cache).
 Result<std::vector<std::vector<float>>> ComputeLogits(ModelWeights weights,
                                                       const std::vector<int32_t>& tokens,
                                                       int32_t prefill,
-                                                      const std::vector<AdapterSpec>& adapters);
+                                                      const std::vector<AdapterSpec>& adapters,
+                                                      kernels::BackendKind device =
+                                                          kernels::BackendKind::kCpu);
 
 }  // namespace kt::serving
 

@@ -1,6 +1,8 @@
-// Serving engine benchmarks on the CPU backend (one OpenBLAS thread):
-//   BM_DecodeTokensPerSecond/B   decode throughput of the small-phi3 preset (8 layers, width 512,
-//                                the Phi-3 vocabulary of 32064) with B sequences decoding at once;
+// Serving engine benchmarks:
+//   BM_DecodeTokensPerSecond/B/D decode throughput of the small-phi3 preset (8 layers, width 512,
+//                                the Phi-3 vocabulary of 32064) with B sequences decoding at once,
+//                                on device D: 0 = the CPU backend (f32, one OpenBLAS thread),
+//                                1 = CUDA (bf16; reported as skipped without a device);
 //                                counters: tokens/s, and how each step splits between scheduling
 //                                and batch building (before the forward), the model forward, and
 //                                sampling and output bookkeeping (after it)
@@ -13,7 +15,7 @@
 #include <cstring>
 
 #include "base/sim_env.h"
-#include "serving/engine/cpu_model_backend.h"
+#include "serving/engine/kernel_model_backend.h"
 #include "serving/engine/engine.h"
 #include "serving/model/model_weights.h"
 #include "serving/model/presets.h"
@@ -89,16 +91,20 @@ std::unique_ptr<Engine> MakeEngine(Env& env, std::unique_ptr<ModelBackend> backe
 
 void BM_DecodeTokensPerSecond(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));
+  const auto device = state.range(1) ? kernels::BackendKind::kCuda : kernels::BackendKind::kCpu;
   SimEnv env;
-  ModelWeights w = RandomModelWeights(SmallConfig(), {.seed = 1});
-  CpuBackendOptions bo;
+  ModelBackendOptions bo = DefaultModelBackendOptions(device);
+  ModelWeights w = RandomModelWeights(SmallConfig(), {.seed = 1, .dtype = bo.activation_dtype});
   bo.num_kv_blocks = batch * 260;
   bo.block_size = 16;
   bo.max_batch_tokens = std::max(512, batch * 16);
   bo.blas_threads = 1;
-  auto cpu = CpuModelBackend::Create(std::move(w), bo);
-  KT_CHECK(cpu.ok());
-  auto timed = std::make_unique<TimedBackend>(std::move(cpu).value());
+  auto backend = KernelModelBackend::Create(std::move(w), bo);
+  if (!backend.ok()) {
+    state.SkipWithError(backend.status().ToString().c_str());
+    return;
+  }
+  auto timed = std::make_unique<TimedBackend>(std::move(backend).value());
   TimedBackend* timer = timed.get();
   auto engine = MakeEngine(env, std::move(timed), batch);
   using Clock = std::chrono::steady_clock;
@@ -122,7 +128,14 @@ void BM_DecodeTokensPerSecond(benchmark::State& state) {
   state.counters["sampling_fraction"] = static_cast<double>(after_ns) / static_cast<double>(step_ns);
   state.counters["forward_fraction"] = static_cast<double>(forward_ns) / static_cast<double>(step_ns);
 }
-BENCHMARK(BM_DecodeTokensPerSecond)->Arg(1)->Arg(32)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DecodeTokensPerSecond)
+    ->Args({1, 0})
+    ->Args({32, 0})
+    ->Args({1, 1})
+    ->Args({32, 1})
+    ->Args({128, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_EngineOverheadPerStep(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));

@@ -2,7 +2,8 @@
 // runs alone, batched with others, with chunked prefill under a small token budget, when the
 // KV cache is so small that sequences are preempted and recomputed, and when requests arrive
 // at different steps. Checked for greedy decoding and for seeded sampling, on a dense and a
-// LongRoPE model (whose rotation must survive chunking and recompute).
+// LongRoPE model (whose rotation must survive chunking and recompute), and with bf16
+// activations and cache (the arithmetic a CUDA backend runs) as well as f32.
 #include <gtest/gtest.h>
 
 #include "base/sim_env.h"
@@ -74,15 +75,19 @@ Run RunWorkload(const std::string& dir, const std::vector<Spec>& specs, bool sta
   return run;
 }
 
-void CheckEquivalence(const char* preset, bool sampled) {
+void CheckEquivalence(const char* preset, bool sampled, DType dtype = DType::kF32) {
   const uint64_t seed = 77;
-  std::printf("[ equivalence ] %s sampled=%d seed=%llu\n", preset, sampled,
-              static_cast<unsigned long long>(seed));
+  std::printf("[ equivalence ] %s sampled=%d dtype=%s seed=%llu\n", preset, sampled,
+              std::string(DTypeName(dtype)).c_str(), static_cast<unsigned long long>(seed));
   TempDir dir;
   testing::WriteRandomModel(testing::PresetConfig(preset), seed, dir.path());
   std::vector<Spec> specs = Workload(seed, sampled);
-  const testing::TestBackendOptions roomy{.num_kv_blocks = 256, .block_size = 4,
-                                          .max_batch_tokens = 512};
+  auto sized = [dtype](int32_t blocks, int32_t batch_tokens) {
+    return testing::TestBackendOptions{.num_kv_blocks = blocks, .block_size = 4,
+                                       .max_batch_tokens = batch_tokens,
+                                       .activation_dtype = dtype, .kv_dtype = dtype};
+  };
+  const testing::TestBackendOptions roomy = sized(256, 512);
   // Each request alone.
   std::map<std::string, std::vector<int32_t>> alone;
   for (const Spec& s : specs) {
@@ -99,10 +104,10 @@ void CheckEquivalence(const char* preset, bool sampled) {
       {"batched", false, roomy, {}, false},
       {"staggered arrivals", true, roomy, {}, false},
       {"chunked prefill (budget 16, chunk 5)", true,
-       {.num_kv_blocks = 256, .block_size = 4, .max_batch_tokens = 16},
+       sized(256, 16),
        {.prefill_chunk_tokens = 5}, false},
       {"preemption (cache of 24 blocks)", true,
-       {.num_kv_blocks = 24, .block_size = 4, .max_batch_tokens = 64},
+       sized(24, 64),
        {.watermark_fraction = 0}, true},
   };
   for (const Variant& v : variants) {
@@ -126,6 +131,10 @@ TEST(BatchingEquivalenceTest, SeededSamplingMatchesRunningAlone) {
 
 TEST(BatchingEquivalenceTest, LongRopeModelMatchesRunningAlone) {
   CheckEquivalence("tiny-phi3-longrope", false);
+}
+
+TEST(BatchingEquivalenceTest, Bf16ActivationsMatchRunningAlone) {
+  CheckEquivalence("tiny-phi3", false, DType::kBF16);
 }
 
 }  // namespace

@@ -38,16 +38,18 @@ void WriteRandomModel(const ModelConfig& config, uint64_t seed, const std::strin
   KT_CHECK(s.ok()) << s.ToString();
 }
 
-std::unique_ptr<CpuModelBackend> LoadBackend(const std::string& dir, const TestBackendOptions& o) {
+std::unique_ptr<KernelModelBackend> LoadBackend(const std::string& dir, const TestBackendOptions& o) {
   auto w = LoadModelDir(dir, o.weight_dtype);
   KT_CHECK(w.ok()) << w.status().ToString();
-  CpuBackendOptions bo;
+  ModelBackendOptions bo;
   bo.num_kv_blocks = o.num_kv_blocks;
   bo.block_size = o.block_size;
   bo.max_batch_tokens = o.max_batch_tokens;
   bo.adapter_slots = o.adapter_slots;
   bo.max_lora_rank = o.max_lora_rank;
-  auto b = CpuModelBackend::Create(std::move(w).value(), bo);
+  bo.activation_dtype = o.activation_dtype;
+  bo.kv_dtype = o.kv_dtype;
+  auto b = KernelModelBackend::Create(std::move(w).value(), bo);
   KT_CHECK(b.ok()) << b.status().ToString();
   return std::move(b).value();
 }

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "base/env.h"
-#include "serving/engine/cpu_model_backend.h"
+#include "serving/engine/kernel_model_backend.h"
 #include "serving/engine/engine.h"
 #include "serving/model/model_config.h"
 #include "serving/model/model_weights.h"
@@ -44,8 +44,12 @@ struct TestBackendOptions {
   int32_t adapter_slots = 0;
   int32_t max_lora_rank = 8;
   DType weight_dtype = DType::kF32;
+  // The CPU backend's device-style path (weights converted into backend buffers, bf16 logits
+  // widened on the host) runs with kBF16 here.
+  DType activation_dtype = DType::kF32;
+  DType kv_dtype = DType::kF32;
 };
-std::unique_ptr<CpuModelBackend> LoadBackend(const std::string& dir, const TestBackendOptions& o);
+std::unique_ptr<KernelModelBackend> LoadBackend(const std::string& dir, const TestBackendOptions& o);
 
 // Runs tokens [start, start + n) of one sequence (positions start..start+n-1) through the
 // backend, using blocks 0.. of the cache in order, and returns logits for each of them.
