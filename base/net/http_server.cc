@@ -244,10 +244,16 @@ class Session final : public SessionBase {
 
   void OnRead(beast::error_code ec) {
     if (ec == http::error::body_limit) {
+      const uint64_t limit = options_.body_bytes_max;
+      if (options_.body_too_large) {
+        const std::string target(parser_->get().target());
+        const std::string path = UrlDecode(std::string_view(target).substr(0, target.find('?')), false);
+        return SendResponse(options_.body_too_large(path, limit), false);
+      }
       return SendResponse(
           HttpResponse::Json(413, R"({"kind":"Status","apiVersion":"v1","metadata":{},)"
                                   R"("status":"Failure","message":"the request body exceeds )" +
-                                      std::to_string(options_.body_bytes_max) +
+                                      std::to_string(limit) +
                                       R"( bytes","reason":"RequestEntityTooLarge","code":413})"),
           false);
     }

@@ -7,7 +7,8 @@
 // called later and from any thread, so a handler can hand the exchange to a worker and return.
 // An exchange dropped without an answer gets a 500.
 //
-// Limits: request bodies over body_bytes_max get 413 with a message, headers over
+// Limits: request bodies over body_bytes_max get 413 with a message (a Kubernetes Status by
+// default; HttpServerOptions::body_too_large shapes it for other APIs), headers over
 // header_bytes_max get 431; idle keep-alive connections close after idle_timeout. A client
 // that disconnects while a stream is open is noticed (OnClose fires) even if nothing is being
 // written, because the server keeps a read pending on the socket.
@@ -68,6 +69,10 @@ struct HttpServerOptions {
   uint32_t header_bytes_max = 64 * 1024;
   Duration idle_timeout = std::chrono::seconds(120);
   std::string server_name = "kaito-twin";
+  // The 413 answer to a body over body_bytes_max, given the request's path (the headers have
+  // been read, the body has not). Unset: a Kubernetes Status naming the limit. Runs on an io
+  // thread: must not block.
+  std::function<HttpResponse(std::string_view path, uint64_t body_bytes_max)> body_too_large;
 };
 
 class HttpServer {

@@ -6,10 +6,27 @@
 
 namespace kt::serving {
 
+namespace {
+
+// A body over the limit is refused before any handler runs; answer it in the API's own error
+// shape (Kaito's FastAPI detail for /chat, an OpenAI error object elsewhere).
+net::HttpServerOptions WithApiShaped413(net::HttpServerOptions http) {
+  if (!http.body_too_large) {
+    http.body_too_large = [](std::string_view path, uint64_t limit) {
+      RequestError e{413, "the request body exceeds " + std::to_string(limit) + " bytes",
+                     {"body"}, "value_error"};
+      return path == "/chat" ? KaitoError(e) : OpenAiError(e);
+    };
+  }
+  return http;
+}
+
+}  // namespace
+
 ServingServer::ServingServer(RealEnv& env, ServingOptions options, net::HttpServerOptions http)
     : env_(env),
       options_(std::move(options)),
-      http_(env, std::move(http),
+      http_(env, WithApiShaped413(std::move(http)),
             [this](net::HttpRequest& req, std::shared_ptr<net::Exchange> ex) { Handle(req, std::move(ex)); }),
       metrics_(options_.served_model_name) {
   id_salt_ = env.Random("serving.http.ids").Next();

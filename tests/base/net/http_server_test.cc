@@ -16,8 +16,7 @@ namespace {
 class HttpServerTest : public ::testing::Test {
  protected:
   void StartServer(HttpHandler handler, std::optional<TlsServerConfig> tls = std::nullopt,
-                   uint64_t body_max = 1024) {
-    HttpServerOptions opts;
+                   uint64_t body_max = 1024, HttpServerOptions opts = {}) {
     opts.tls = std::move(tls);
     opts.body_bytes_max = body_max;
     server_ = std::make_unique<HttpServer>(env_, opts, std::move(handler));
@@ -61,6 +60,19 @@ TEST_F(HttpServerTest, OversizedBodyGets413) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 413);
   EXPECT_NE(r->body.find("RequestEntityTooLarge"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, OversizedBodyAnswerCanBeShapedByPath) {
+  HttpServerOptions o;
+  o.body_too_large = [](std::string_view path, uint64_t limit) {
+    return HttpResponse::Text(413, std::string(path) + " over " + std::to_string(limit));
+  };
+  StartServer(Echo(), std::nullopt, /*body_max=*/16, o);
+  auto client = HttpClient::Create(server_->base_url());
+  auto r = (*client)->Do("POST", "/v1/x%20y?a=b", {}, std::string(1000, 'x'));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->body, "/v1/x y over 16");
 }
 
 TEST_F(HttpServerTest, HandlerMayAnswerFromAnotherThreadLater) {

@@ -274,8 +274,18 @@ TEST(ServingServerTest, OpenAiBadRequestsGet4xxWithMessages) {
                         Json{{"prompt", std::string(300, 'a')}, {"max_tokens", 300}}.dump(), 400);
   EXPECT_NE(ctx["error"]["message"].get<std::string>().find("maximum context length is 512"),
             std::string::npos);
+  // Refused before any handler runs, yet in each API's own error shape.
   net::HttpResponse big = s.Post("/v1/completions", std::string(10000, ' '));
   EXPECT_EQ(big.status, 413);
+  Json big_openai = ParseJson(big.body).value();
+  EXPECT_EQ(big_openai["error"]["code"], 413) << big.body;
+  EXPECT_NE(big_openai["error"]["message"].get<std::string>().find("exceeds 4096 bytes"),
+            std::string::npos);
+  net::HttpResponse big_chat = s.Post("/chat", std::string(10000, ' '));
+  EXPECT_EQ(big_chat.status, 413);
+  EXPECT_NE(ParseJson(big_chat.body).value()["detail"].dump().find("exceeds 4096 bytes"),
+            std::string::npos)
+      << big_chat.body;
 }
 
 TEST(ServingServerTest, FullQueueAnswers429WithRetryAfter) {

@@ -69,8 +69,9 @@ echo "ok: overload -> 429"
 big=$(head -c 10000 /dev/zero | tr '\0' 'a')
 code=$(curl -s -o "$KS_WORK/resp" -w '%{http_code}' "$KS_URL_full/v1/completions" -d "{\"prompt\":\"$big\"}")
 [[ "$code" == 413 ]] || fail "big body -> $code: $(cat "$KS_WORK/resp")"
-grep -q 'exceeds 4096 bytes' "$KS_WORK/resp" || fail "413 without the limit: $(cat "$KS_WORK/resp")"
-echo "ok: body over --body-bytes-max -> 413"
+python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; assert e["code"]==413 and "exceeds 4096 bytes" in e["message"], e' "$KS_WORK/resp" ||
+  fail "413 not an OpenAI error naming the limit: $(cat "$KS_WORK/resp")"
+echo "ok: body over --body-bytes-max -> 413 (OpenAI error object)"
 
 # --device: an unknown device is a usage error (exit 2); cuda where no device can run it (no
 # GPU, no driver, or a build without nvcc) exits 1 and says why. With a GPU the server runs on
