@@ -74,6 +74,9 @@ function(kt_test name)
   cmake_parse_arguments(A "" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${A_SRCS})
   kt_apply_flags(${name})
+  # A test's own sources are setup and assertions; the code under test keeps the build type's
+  # optimisation. -O1 compiles them about a quarter faster than Release's -O3 (CI has 2 cores).
+  target_compile_options(${name} PRIVATE $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CONFIG:Release>>:-O1>)
   target_link_libraries(${name} PRIVATE ${A_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   if(NOT A_TIMEOUT)
