@@ -1,5 +1,7 @@
 #include "sim/apiserver/types/field_set.h"
 
+#include <algorithm>
+
 namespace kt::sim {
 namespace {
 
@@ -36,8 +38,8 @@ void Build(const Json& v, const std::string& path, const ListKindFn& lists, cons
         if (!item.is_object() && !item.is_array()) node.children[ValueKey(item)].self = true;
         continue;
       }
-      if (!item.is_object() || !item.contains(kind.key)) continue;
-      FieldSet& child = node.children[ItemKey(kind.key, item[kind.key])];
+      if (!HasKeys(kind.keys, item)) continue;
+      FieldSet& child = node.children[ItemKey(kind.keys, item)];
       Build(item, path, lists, maps, child, depth + 1);
       child.self = true;
     }
@@ -74,8 +76,15 @@ long FindItem(const Json& list, const std::string& key) {
 
 }  // namespace
 
-std::string ItemKey(const std::string& key, const Json& value) {
-  return "k:" + DumpJson(Json{{key, value}});
+std::string ItemKey(const std::vector<std::string>& keys, const Json& item) {
+  Json k = Json::object();
+  for (const std::string& f : keys) k[f] = item.at(f);
+  return "k:" + DumpJson(k);
+}
+
+bool HasKeys(const std::vector<std::string>& keys, const Json& item) {
+  if (!item.is_object() || keys.empty()) return false;
+  return std::all_of(keys.begin(), keys.end(), [&](const std::string& f) { return item.contains(f); });
 }
 
 std::string ValueKey(const Json& value) { return "v:" + DumpJson(value); }

@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/json.h"
@@ -20,7 +21,9 @@ namespace kt::sim {
 // How the list at a dotted field path merges (list indices are not part of the path).
 struct ListKind {
   enum Type { kAtomic, kMap, kSet } type = kAtomic;
-  std::string key;  // kMap: the key field
+  std::vector<std::string> keys;  // kMap: the key fields (an item lacking one is not keyed)
+  // kMap: values a key field takes when an item omits it (server-side apply fills them in).
+  std::vector<std::pair<std::string, std::string>> key_defaults;
 };
 using ListKindFn = std::function<ListKind(std::string_view dotted_path)>;
 // How an object at a dotted path is owned: a map (its keys are data: labels) or a struct.
@@ -62,8 +65,11 @@ void RemoveAt(Json& obj, const std::vector<std::string>& path);
 // ".spec.containers[name=\"app\"].image", as conflict messages print paths.
 std::string PathString(const std::vector<std::string>& path);
 
-// "k:{...}" for a list item with key field `key` (value JSON-encoded), "v:<json>" for a value.
-std::string ItemKey(const std::string& key, const Json& value);
+// "k:{...}" for a list item keyed by `keys` (the item's values of them, JSON-encoded),
+// "v:<json>" for a value. REQUIRES: the item has every key field.
+std::string ItemKey(const std::vector<std::string>& keys, const Json& item);
+// True when `item` is an object holding every key field.
+bool HasKeys(const std::vector<std::string>& keys, const Json& item);
 std::string ValueKey(const Json& value);
 
 }  // namespace kt::sim

@@ -27,6 +27,16 @@ Result<MergeKeyTable> MergeKeyTable::Parse(std::string_view yaml) {
         TypeRegistry::ListMergeInfo m;
         m.merge_key = GetString(info, "key");
         m.primitive_set = GetBool(info, "set");
+        if (const Json* keys = FindPath(info, "ssa_keys"); keys != nullptr && keys->is_array()) {
+          for (const Json& k : *keys) {
+            if (k.is_string()) m.map_keys.push_back(k.get<std::string>());
+          }
+        }
+        if (const Json* d = FindPath(info, "key_defaults"); d != nullptr && d->is_object()) {
+          for (const auto& [field, value] : d->items()) {
+            if (value.is_string()) m.key_defaults.emplace_back(field, value.get<std::string>());
+          }
+        }
         if (m.merge_key.empty() && !m.primitive_set) {
           return BadRequest("merge keys: " + kind + " " + path + " has neither key nor set");
         }

@@ -83,6 +83,30 @@ void ScopeToSubresource(FieldSet& set, std::string_view subresource, bool has_st
   }
 }
 
+// Fills the key fields a configuration's map-list items omit with their defaults, as kube does
+// before identifying items: {containerPort: 80} and {containerPort: 80, protocol: TCP} are the
+// same port.
+void DefaultKeyFields(Json& v, const std::string& path, const ListKindFn& lists, int depth) {
+  if (depth > kJsonDepthMax) return;
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      DefaultKeyFields(it.value(), path.empty() ? it.key() : path + "." + it.key(), lists,
+                       depth + 1);
+    }
+    return;
+  }
+  if (!v.is_array() || v.empty()) return;
+  const ListKind kind = lists(path);
+  for (Json& item : v) {
+    if (kind.type == ListKind::kMap && item.is_object()) {
+      for (const auto& [field, value] : kind.key_defaults) {
+        if (!item.contains(field)) item[field] = value;
+      }
+    }
+    DefaultKeyFields(item, path, lists, depth + 1);  // list indices are not part of paths
+  }
+}
+
 // Merges an apply configuration into the live object: maps field by field, map lists item by
 // key, set lists by value, atomic lists and scalars replaced.
 void MergeApplied(Json& live, const Json& config, const std::string& path, const ListKindFn& lists,
@@ -107,8 +131,9 @@ void MergeApplied(Json& live, const Json& config, const std::string& path, const
     if (kind.type == ListKind::kMap) {
       for (const Json& e : config) {
         auto match = std::find_if(live.begin(), live.end(), [&](const Json& l) {
-          return l.is_object() && e.is_object() && l.contains(kind.key) && e.contains(kind.key) &&
-                 l[kind.key] == e[kind.key];
+          if (!HasKeys(kind.keys, l) || !HasKeys(kind.keys, e)) return false;
+          return std::all_of(kind.keys.begin(), kind.keys.end(),
+                             [&](const std::string& k) { return l[k] == e[k]; });
         });
         if (match == live.end()) {
           live.push_back(e);
@@ -182,8 +207,10 @@ ListKindFn ListKindsOf(const TypeRegistry& types, const ResourceType& type) {
   return [&types, &type](std::string_view path) {
     auto info = types.MergeInfo(type, path);
     if (!info) return ListKind{};
-    if (info->primitive_set || info->merge_key.empty()) return ListKind{ListKind::kSet, ""};
-    return ListKind{ListKind::kMap, info->merge_key};
+    if (info->primitive_set || info->merge_key.empty()) return ListKind{ListKind::kSet, {}, {}};
+    std::vector<std::string> keys = info->map_keys;
+    if (keys.empty()) keys.push_back(info->merge_key);
+    return ListKind{ListKind::kMap, std::move(keys), info->key_defaults};
   };
 }
 
@@ -205,14 +232,16 @@ std::string SortKey(const ManagerEntry& e) {
 }  // namespace
 
 Result<Json> ServerSideApply(const TypeRegistry& types, const ResourceType& type, const Json& live,
-                             const Json& config, const ApplyRequest& request) {
+                             const Json& raw_config, const ApplyRequest& request) {
   if (request.manager.empty()) {
     return BadRequest("PATCH requests for apply must have a fieldManager");
   }
-  if (!config.is_object()) return BadRequest("the apply configuration must be a JSON object");
+  if (!raw_config.is_object()) return BadRequest("the apply configuration must be a JSON object");
   if (!live.is_null() && !live.is_object()) return Internal("live object is not a JSON object");
   ListKindFn lists = ListKindsOf(types, type);
   IsMapFn maps = MapsOf(types, type);
+  Json config = raw_config;
+  DefaultKeyFields(config, "", lists, 0);
   FieldSet applied = SetOfObject(config, lists, maps);
   StripSystemFields(applied);
   ScopeToSubresource(applied, request.subresource, type.has_status);

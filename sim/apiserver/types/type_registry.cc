@@ -196,13 +196,13 @@ std::optional<TypeRegistry::ListMergeInfo> TypeRegistry::MergeInfo(
     const ResourceType& type, std::string_view field_path) const {
   if (type.is_custom) {
     // Custom resources have no strategic merge patch, but server-side apply reads list types
-    // from the schema: map lists merge by their first key, set lists by value.
+    // from the schema: map lists merge by their x-kubernetes-list-map-keys, set lists by value.
     const TypeEntry* e = impl_->Entry(type);
     if (e == nullptr || e->schema == nullptr) return std::nullopt;
     const Schema* s = SchemaAt(*e->schema, field_path);
     if (s == nullptr || s->type != Schema::Type::kArray) return std::nullopt;
     if (s->list_type == "map" && !s->list_map_keys.empty()) {
-      return ListMergeInfo{s->list_map_keys[0], false};
+      return ListMergeInfo{s->list_map_keys[0], false, s->list_map_keys, {}};
     }
     if (s->list_type == "set") return ListMergeInfo{"", true};
     return std::nullopt;

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -134,11 +135,16 @@ class TypeRegistry {
   Json OpenApiIndex() const;
   Result<Json> OpenApiDocument(std::string_view group_version_path) const;
 
-  // Strategic merge patch metadata for a built-in kind at a field path (e.g. "spec.containers"
-  // -> merge key "name"); nullopt when the list is atomic/replace or the path is unknown.
+  // List merge metadata at a field path (e.g. "spec.containers" -> merge key "name"); nullopt
+  // when the list is atomic/replace or the path is unknown. Strategic merge patch identifies
+  // items by merge_key alone; server-side apply by map_keys (its listMapKeys, which may be
+  // several fields: a container port is containerPort + protocol), a missing key field taking
+  // its default from key_defaults (protocol: TCP).
   struct ListMergeInfo {
     std::string merge_key;      // "" for a primitive set list (merge by value)
     bool primitive_set = false;  // e.g. finalizers: merge as a set
+    std::vector<std::string> map_keys;  // empty: {merge_key}
+    std::vector<std::pair<std::string, std::string>> key_defaults;  // field -> string value
   };
   std::optional<ListMergeInfo> MergeInfo(const ResourceType& type,
                                          std::string_view field_path) const;

@@ -2,7 +2,8 @@
 // not exist, merges map lists by key, reports conflicts with another manager's fields in
 // kube-apiserver's message shape unless forced (then takes ownership), shares fields applied
 // with equal values, removes fields a manager stopped applying unless someone else owns them,
-// and records ordinary writes as Update operations.
+// and records ordinary writes as Update operations. Map-list items are identified by all their
+// key fields (a port by port and protocol), omitted key fields taking their defaults.
 #include "sim/apiserver/types/field_set.h"
 #include "sim/apiserver/types/patch.h"
 #include "test_util.h"
@@ -169,6 +170,47 @@ TEST_F(SsaTest, ListItemsMergeByKeyAndDroppedItemsGo) {
   auto second = Apply(res::kDeployments, *first, Deploy(1, "a"), "kubectl");
   ASSERT_TRUE(second.ok());
   EXPECT_EQ((*second)["spec"]["template"]["spec"]["containers"].size(), 1u);
+}
+
+// A Service's ports are keyed by port AND protocol (listMapKeys), so DNS's 53/TCP and 53/UDP
+// are two items; an omitted protocol is TCP, so re-applying without it is the same item.
+TEST_F(SsaTest, PortsAreKeyedByPortAndProtocolWithTcpDefault) {
+  Json svc = Y(R"(
+apiVersion: v1
+kind: Service
+metadata: {name: dns, namespace: default}
+spec:
+  selector: {app: dns}
+  ports: [{name: dns-tcp, port: 53, protocol: TCP}, {name: dns, port: 53, protocol: UDP}]
+)");
+  auto first = Apply(res::kServices, Json(), svc, "kubectl");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ((*first)["spec"]["ports"].size(), 2u);
+  const Json& ports = (*Entry(*first, "kubectl", "Apply"))["fieldsV1"]["f:spec"]["f:ports"];
+  EXPECT_TRUE(ports.contains(R"(k:{"port":53,"protocol":"TCP"})")) << ports.dump();
+  EXPECT_TRUE(ports.contains(R"(k:{"port":53,"protocol":"UDP"})")) << ports.dump();
+
+  // The TCP port again, protocol omitted, renamed: the same item, updated; UDP dropped.
+  svc["spec"]["ports"] = J(R"([{"name": "tcp", "port": 53}])");
+  auto second = Apply(res::kServices, *first, svc, "kubectl");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_EQ((*second)["spec"]["ports"].size(), 1u) << (*second)["spec"]["ports"].dump();
+  EXPECT_EQ((*second)["spec"]["ports"][0]["name"], "tcp");
+  EXPECT_EQ((*second)["spec"]["ports"][0]["protocol"], "TCP");
+
+  // Another manager setting the TCP item's name conflicts on that field.
+  Json other = Y(R"(
+apiVersion: v1
+kind: Service
+metadata: {name: dns, namespace: default}
+spec:
+  ports: [{name: other, port: 53}]
+)");
+  auto clash = Apply(res::kServices, *second, other, "helm");
+  ASSERT_FALSE(clash.ok());
+  EXPECT_NE(clash.status().message().find(R"(.spec.ports[port=53,protocol="TCP"].name)"),
+            std::string::npos)
+      << clash.status().message();
 }
 
 TEST_F(SsaTest, ApplyAfterClientSideCreateConflictsWithItsManager) {
