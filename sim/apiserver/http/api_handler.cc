@@ -208,7 +208,9 @@ void ApiHandler::Handle(net::HttpRequest& req, std::shared_ptr<net::Exchange> ex
   // Health and metrics are plain text whatever the client accepts (Prometheus sends text/plain).
   const bool text_endpoint =
       target.kind == RequestTarget::Kind::kHealth || target.kind == RequestTarget::Kind::kMetrics;
-  if (!call.accept.json_acceptable && !text_endpoint) {
+  // OpenAPI v2 negotiates JSON or protobuf itself (ServeOpenApiV2).
+  const bool own_negotiation = target.kind == RequestTarget::Kind::kOpenApiV2;
+  if (!call.accept.json_acceptable && !text_endpoint && !own_negotiation) {
     call.labels.verb = req.method;
     return call.Error(Status(StatusCode::kNotAcceptable,
                              "only the following media types are accepted: application/json, "

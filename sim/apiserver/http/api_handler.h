@@ -2,6 +2,7 @@
 // 1.28-1.33, python3-kubernetes and @kubernetes/client-node use it (kubectl-protocol.md):
 //   discovery (/api, /apis aggregated v2/v2beta1 with the exact Content-Type, else legacy;
 //   /api/v1, /apis/{g}, /apis/{g}/{v}), /version, /openapi/v3 (+ per group version),
+//   /openapi/v2 (JSON or gnostic protobuf),
 //   /healthz /readyz /livez, /metrics;
 //   resources: get, list (Table when asked, label/field selectors, limit/continue), watch
 //   (chunked JSON lines, Table rows, bookmarks, timeoutSeconds, ERROR 410), create, update,

@@ -1,8 +1,9 @@
 // ApiHandler: the non-resource endpoints — discovery (aggregated v2/v2beta1 with the exact
-// Content-Type kubectl requires, else legacy), OpenAPI v3, /version, health, metrics.
+// Content-Type kubectl requires, else legacy), OpenAPI v3 and v2, /version, health, metrics.
 #include "base/json.h"
 #include "sim/apiserver/api_errors.h"
 #include "sim/apiserver/http/handler_call.h"
+#include "sim/apiserver/types/openapi_v2.h"
 
 namespace kt::sim {
 
@@ -79,7 +80,22 @@ void ApiHandler::HandleNonResource(const RequestTarget& target, Call& call) {
       if (!r.ok()) return call.Error(UnknownResourceError());
       return call.ReplyJson(200, *r);
     }
-    case K::kOpenApiV2:
+    case K::kOpenApiV2: {
+      Result<OpenApiV2Reply> r = Status(StatusCode::kInternal, "no type registry");
+      server_.ReadTypes([&](const TypeRegistry& types) {
+        r = ServeOpenApiV2(types, call.req.Header("accept"), call.req.Header("if-none-match"));
+      });
+      if (!r.ok()) return call.Error(r.status());
+      net::HttpResponse resp;
+      resp.status = r->status;
+      resp.body = std::move(r->body);
+      resp.SetHeader("Content-Type", r->content_type);
+      resp.SetHeader("Etag", r->etag);
+      resp.SetHeader("Vary", "Accept");
+      resp.SetHeader("Cache-Control", "no-cache, private");
+      call.Observe(resp.status);
+      return call.ex->Respond(std::move(resp));
+    }
     case K::kNotFound:
     case K::kResource:
       break;

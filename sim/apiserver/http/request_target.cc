@@ -38,7 +38,7 @@ RequestTarget ParseRequestTarget(std::string_view path) {
     return t;
   }
   if (head == "openapi") {
-    if (s.size() >= 2 && s[1] == "v2") {
+    if (s.size() == 2 && s[1] == "v2") {
       t.kind = K::kOpenApiV2;
     } else if (s.size() == 2 && s[1] == "v3") {
       t.kind = K::kOpenApiIndex;

@@ -28,7 +28,7 @@ struct RequestTarget {
     kGroupVersion,   // /api/v1, /apis/{g}/{v}
     kOpenApiIndex,   // /openapi/v3
     kOpenApiDoc,     // /openapi/v3/{api/v1 | apis/g/v}
-    kOpenApiV2,      // /openapi/v2 (not served: 404)
+    kOpenApiV2,      // /openapi/v2 (JSON or gnostic protobuf)
     kResource,
   };
   Kind kind = Kind::kNotFound;

@@ -7,22 +7,17 @@
 # columns; -o yaml|json|jsonpath|wide|name; -l; --field-selector; -A; -w), wait
 # --for=condition / --for=delete, describe with events, label, annotate, patch (merge, json,
 # strategic, --subresource=status), delete held by a finalizer, --cascade=foreground|orphan,
-# apply -k, and every Kaito example and seed manifest passing the schema (server-side dry run).
+# apply -k, and every Kaito example and seed manifest passing the schema (server-side dry run);
+# and GET /openapi/v2 (JSON, gnostic protobuf, 406, ETag/304), which 1.28's explain and
+# client-side validation read.
 MINOR=${1:-32}
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/twin_env.sh"
 start_twin --version-minor "$MINOR"
-# kubectl 1.28 validates apply/create bodies client-side against OpenAPI v2, which it reads as
-# protobuf only; the twin serves OpenAPI v3 (JSON) alone, so 1.28 runs them with --validate=false
-# (the server still validates the schema) and skips explain, which needs OpenAPI v2 there.
-VALIDATE=()
-[[ "$MINOR" == 28 ]] && VALIDATE=(--validate=false)
-K() {
-  case "$1" in
-    apply|create) kubectl --cache-dir "$TMP/cache" --request-timeout=20s "$1" "${VALIDATE[@]}" "${@:2}" ;;
-    *) kubectl --cache-dir "$TMP/cache" --request-timeout=20s "$@" ;;
-  esac
-}
+# kubectl 1.28 reads OpenAPI v2 (as gnostic protobuf) for explain and for apply/create's
+# validator; the twin serves it, so 1.28 runs every check with default validation.
+K() { kubectl --cache-dir "$TMP/cache" --request-timeout=20s "$@"; }
+TOKEN=$(kubectl config view --raw -o jsonpath='{.users[0].user.token}')
 NS=kubectl-test
 cd "$TMP"
 
@@ -32,12 +27,25 @@ expect_ok "version: the dispatcher runs kubectl 1.$MINOR" "\"minor\": \"$MINOR\"
 expect_ok "version: server version" "Server Version: v1\\.$MINOR\\.0" K version
 expect_ok "api-resources lists workspaces with short names" "workspaces +wk,wks +kaito.sh/v1beta1 +true +Workspace" K api-resources
 expect_ok "api-resources lists core kinds" "^pods +po +v1 +true +Pod" K api-resources
-if [[ "$MINOR" == 28 ]]; then
-  echo "# skip: kubectl 1.28 explain needs OpenAPI v2 (protobuf), which the twin does not serve"
-else
-  expect_ok "explain workspace" "KIND: *Workspace" K explain workspace
-  expect_ok "explain a nested field" "instanceType" K explain workspace.resource
-fi
+expect_ok "explain workspace" "KIND: *Workspace" K explain workspace
+expect_ok "explain a nested field" "instanceType" K explain workspace.resource
+
+# --- OpenAPI v2: JSON or gnostic protobuf by Accept, 406 otherwise, ETag and If-None-Match
+PB_ACCEPT='application/com.github.proto-openapi.spec.v2@v1.0+protobuf'
+openapi_v2() {  # openapi_v2 ACCEPT [IF-NONE-MATCH]: prints the response headers and "HTTP <code>"
+  curl -sk -o "$TMP/v2.body" -D - -H "Authorization: Bearer $TOKEN" -H "Accept: $1" \
+    ${2:+-H "If-None-Match: $2"} -w 'HTTP %{http_code}\n' "$TWIN_URL/openapi/v2" | tr -d '\r'
+}
+v2_json() {  # the JSON document's version and the Workspace definition's GVK
+  openapi_v2 application/json >/dev/null
+  /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["swagger"], d["definitions"]["sh.kaito.v1beta1.Workspace"]["x-kubernetes-group-version-kind"][0]["kind"])' <"$TMP/v2.body"
+}
+expect_ok "openapi/v2 serves Swagger 2.0 JSON with the Workspace definition" "^2.0 Workspace$" v2_json
+expect_ok "openapi/v2 serves gnostic protobuf" '^[Cc]ontent-[Tt]ype: application/com\.github\.proto-openapi\.spec\.v2\.v1\.0\+protobuf$' \
+  openapi_v2 "$PB_ACCEPT"
+expect_ok "openapi/v2 refuses other media types" "^HTTP 406$" openapi_v2 text/html
+ETAG=$(openapi_v2 "$PB_ACCEPT" | sed -n 's/^[Ee][Tt]ag: //p')
+expect_ok "openapi/v2 with If-None-Match of its ETag is 304" "^HTTP 304$" openapi_v2 "$PB_ACCEPT" "$ETAG"
 
 # --- apply / create
 # Manifests go through apply, which sends JSON; the generators (`kubectl create namespace|
@@ -113,7 +121,6 @@ expect_ok "get pdb prints min available" "^gen-pdb +1 +N/A +0 +" K get pdb gen-p
 expect_ok "run --labels --env" "pod/gen-pod created" K run gen-pod -n "$GEN" --image=nginx --labels=a=b --env=X=1
 expect_ok "the pod has its label and env" "^b X=1$" K get pod gen-pod -n "$GEN" -o jsonpath='{.metadata.labels.a} {.spec.containers[0].env[0].name}={.spec.containers[0].env[0].value}'
 # Raw protobuf bodies: a kind without a schema is 415 naming it; a body without the magic is 400.
-TOKEN=$(kubectl config view --raw -o jsonpath='{.users[0].user.token}')
 raw_post() {  # raw_post BYTES (printf format): POSTs them as protobuf; prints the body, then "HTTP <code>"
   printf "$1" | curl -sk -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/vnd.kubernetes.protobuf' \
     --data-binary @- -w '\nHTTP %{http_code}\n' "$TWIN_URL/api/v1/namespaces/$GEN/configmaps"

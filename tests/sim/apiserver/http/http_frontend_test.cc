@@ -186,7 +186,8 @@ TEST_F(HttpFrontend, OpenApiIndexAndDocumentsFollowCrds) {
   ASSERT_EQ(doc.status, 200);
   EXPECT_EQ(Body(doc)["openapi"].get<std::string>().substr(0, 2), "3.");
   EXPECT_EQ(Do("GET", "/openapi/v3/apis/nope.io/v1").status, 404);
-  EXPECT_EQ(Do("GET", "/openapi/v2").status, 404);
+  EXPECT_EQ(Do("GET", "/openapi/v2").status, 200);
+  EXPECT_EQ(Do("GET", "/openapi/v2/extra").status, 404);
 }
 
 TEST_F(HttpFrontend, TablesCarryPrinterColumnsAndServerFormattedAge) {
