@@ -325,6 +325,21 @@ Status KernelModelBackend::ApplyLora(int layer, int op, const k::Tensor& x, cons
   return kernels_->LoraBgmv(a);
 }
 
+Status KernelModelBackend::Projection(int layer, int lora_op, const char* name,
+                                      const k::Tensor& x, const k::Tensor& w,
+                                      const k::Tensor& bias, const k::Tensor& y, bool any_lora) {
+  k::GemmArgs g;
+  g.x = x;
+  g.w = w;
+  g.bias = bias;
+  g.y = y;
+  const std::string what(name);
+  KT_RETURN_IF_ERROR(Annotate(kernels_->Gemm(g), (what + " projection").c_str(), layer));
+  if (!any_lora) return Status::Ok();
+  return Annotate(ApplyLora(layer, lora_op, x, y, static_cast<int32_t>(x.dim(0))),
+                  (what + " lora").c_str(), layer);
+}
+
 Status KernelModelBackend::Layer(int layer, const ForwardBatch& batch, bool any_lora) {
   const ModelConfig& c = config_;
   const LayerViews& w = layers_[layer];
@@ -336,15 +351,8 @@ Status KernelModelBackend::Layer(int layer, const ForwardBatch& batch, bool any_
   KT_RETURN_IF_ERROR(
       Annotate(kernels_->RmsNorm(ResidualNorm(T, w.input_norm)), "input norm", layer));
 
-  k::GemmArgs qkv;
-  qkv.x = Act(h_, T, H);
-  qkv.w = w.qkv;
-  qkv.bias = w.qkv_bias;
-  qkv.y = Act(qkv_, T, QKV);
-  KT_RETURN_IF_ERROR(Annotate(kernels_->Gemm(qkv), "qkv projection", layer));
-  if (any_lora) {
-    KT_RETURN_IF_ERROR(Annotate(ApplyLora(layer, kLoraQkv, qkv.x, qkv.y, T), "qkv lora", layer));
-  }
+  KT_RETURN_IF_ERROR(Projection(layer, kLoraQkv, "qkv", Act(h_, T, H), w.qkv, w.qkv_bias,
+                                Act(qkv_, T, QKV), any_lora));
 
   // RoPE over runs of tokens sharing a frequency table.
   for (int32_t start = 0; start < T;) {
@@ -390,42 +398,21 @@ Status KernelModelBackend::Layer(int layer, const ForwardBatch& batch, bool any_
   }
   KT_RETURN_IF_ERROR(Annotate(kernels_->AttentionDecode(attn), "attention", layer));
 
-  k::GemmArgs o;
-  o.x = Act(attn_, T, c.q_size());
-  o.w = w.o;
-  o.bias = w.o_bias;
-  o.y = Act(x_, T, H);
-  KT_RETURN_IF_ERROR(Annotate(kernels_->Gemm(o), "o projection", layer));
-  if (any_lora) {
-    KT_RETURN_IF_ERROR(Annotate(ApplyLora(layer, kLoraO, o.x, o.y, T), "o lora", layer));
-  }
+  KT_RETURN_IF_ERROR(Projection(layer, kLoraO, "o", Act(attn_, T, c.q_size()), w.o, w.o_bias,
+                                Act(x_, T, H), any_lora));
 
   KT_RETURN_IF_ERROR(
       Annotate(kernels_->RmsNorm(ResidualNorm(T, w.post_norm)), "post-attention norm", layer));
 
-  k::GemmArgs gu;
-  gu.x = Act(h_, T, H);
-  gu.w = w.gate_up;
-  gu.bias = w.gate_up_bias;
-  gu.y = Act(gate_up_, T, 2 * I);
-  KT_RETURN_IF_ERROR(Annotate(kernels_->Gemm(gu), "gate_up projection", layer));
-  if (any_lora) {
-    KT_RETURN_IF_ERROR(Annotate(ApplyLora(layer, kLoraGateUp, gu.x, gu.y, T), "gate_up lora", layer));
-  }
+  KT_RETURN_IF_ERROR(Projection(layer, kLoraGateUp, "gate_up", Act(h_, T, H), w.gate_up,
+                                w.gate_up_bias, Act(gate_up_, T, 2 * I), any_lora));
   k::SiluMulArgs act;
   act.gate_up = Act(gate_up_, T, 2 * I);
   act.out = Act(mlp_, T, I);
   KT_RETURN_IF_ERROR(Annotate(kernels_->SiluMul(act), "silu_mul", layer));
 
-  k::GemmArgs down;
-  down.x = Act(mlp_, T, I);
-  down.w = w.down;
-  down.bias = w.down_bias;
-  down.y = Act(x_, T, H);
-  KT_RETURN_IF_ERROR(Annotate(kernels_->Gemm(down), "down projection", layer));
-  if (any_lora) {
-    KT_RETURN_IF_ERROR(Annotate(ApplyLora(layer, kLoraDown, down.x, down.y, T), "down lora", layer));
-  }
+  KT_RETURN_IF_ERROR(Projection(layer, kLoraDown, "down", Act(mlp_, T, I), w.down, w.down_bias,
+                                Act(x_, T, H), any_lora));
   return Status::Ok();
 }
 

@@ -117,6 +117,10 @@ class KernelModelBackend final : public ModelBackend {
   kernels::Tensor Meta(int64_t offset, DType dtype, std::initializer_list<int64_t> shape) const;
   Status Annotate(Status s, const char* what, int layer) const;
   Result<bool> PackMetadata(const ForwardBatch& batch);
+  // y = x . w^T + bias, plus the batch's LoRA deltas of `lora_op` when any_lora.
+  Status Projection(int layer, int lora_op, const char* name, const kernels::Tensor& x,
+                    const kernels::Tensor& w, const kernels::Tensor& bias,
+                    const kernels::Tensor& y, bool any_lora);
   Status Layer(int layer, const ForwardBatch& batch, bool any_lora);
   Status ApplyLora(int layer, int op, const kernels::Tensor& x, const kernels::Tensor& y,
                    int32_t tokens);
