@@ -323,7 +323,8 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         p.object = *body;
         KT_RETURN_IF_ERROR(PrepareCreateLocked(*type, ref, p.object, options, &result.warnings));
         p.ref.name = api::Name(p.object);
-        UpdateManagedFields(Json(), p.object, options.field_manager, ref.subresource, env_.Now());
+        UpdateManagedFields(types_, *type, Json(), p.object, options.field_manager, ref.subresource,
+                            env_.Now());
       } else if (cur == nullptr) {
         if (!is_apply || !ref.subresource.empty()) return NotFoundError(type->gvr, ref.name);
         // Server-side apply creates what does not exist.
@@ -360,7 +361,8 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
           main.subresource.clear();
           KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, main, *current, p.object, options, true,
                                                  &result.warnings));
-          UpdateManagedFields(*current, p.object, options.field_manager, "scale", env_.Now());
+          UpdateManagedFields(types_, *type, *current, p.object, options.field_manager, "scale",
+                              env_.Now());
         } else if (is_apply) {
           ApplyRequest ar{options.field_manager, options.force, env_.Now(), ref.subresource};
           KT_ASSIGN_OR_RETURN(p.object, ServerSideApply(types_, *type, *current, apply_config, ar));
@@ -376,8 +378,8 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
           }
           KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, ref, *current, p.object, options, is_patch,
                                                  &result.warnings));
-          UpdateManagedFields(*current, p.object, options.field_manager, ref.subresource,
-                              env_.Now());
+          UpdateManagedFields(types_, *type, *current, p.object, options.field_manager,
+                              ref.subresource, env_.Now());
         }
       }
 

@@ -30,8 +30,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     KT_CHECK(again.ok()) << again.status().ToString();
   }
   kt::Json updated = *config;
-  kt::sim::UpdateManagedFields(*live, updated, "writer", subresource, req.now);
-  kt::Json typed = *config;
-  kt::sim::UpdateManagedFields(*types, *type, *live, typed, "writer", subresource, req.now);
+  kt::sim::UpdateManagedFields(*types, *type, *live, updated, "writer", subresource, req.now);
   return 0;
 }

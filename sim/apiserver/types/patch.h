@@ -47,13 +47,11 @@ Result<Json> ServerSideApply(const TypeRegistry& types, const ResourceType& type
 
 // Records an ordinary write (create/update/patch) by `manager` in managedFields: the manager
 // gains ownership of the fields it changed (operation "Update"), others lose those fields.
-// An empty manager records nothing. Called by the store on every non-apply write.
-void UpdateManagedFields(const Json& old_object, Json& new_object, std::string_view manager,
-                         std::string_view subresource, Time now);
-// The same, typed like kube-apiserver: lists with merge keys (built-ins) or
-// x-kubernetes-list-type map/set (CRDs) are owned item by item, so a later apply that changes
-// one container's image conflicts at `.spec.template.spec.containers[name="web"].image`
-// rather than at the whole list. Prefer this overload where the type is at hand.
+// An empty manager records nothing. Called by the store on every non-apply write. Typed like
+// kube-apiserver: lists with merge keys (built-ins) or x-kubernetes-list-type map/set (CRDs)
+// are owned item by item, so a later apply that changes one container's image conflicts at
+// `.spec.template.spec.containers[name="web"].image` rather than at the whole list. One walk
+// over the old and new objects, without building either field set.
 void UpdateManagedFields(const TypeRegistry& types, const ResourceType& type,
                          const Json& old_object, Json& new_object, std::string_view manager,
                          std::string_view subresource, Time now);

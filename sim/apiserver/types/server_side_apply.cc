@@ -332,86 +332,119 @@ Result<Json> ServerSideApply(const TypeRegistry& types, const ResourceType& type
 
 namespace {
 
-// Paths (fieldsV1 form, lists atomic) whose values differ between two objects, and those
-// removed.
-void Diff(const Json* a, const Json* b, std::vector<std::string>& path, FieldSet& changed,
-          FieldSet& removed, int depth) {
-  auto mark = [&](FieldSet& set) {
-    FieldSet* cur = &set;
-    for (const std::string& p : path) cur = &cur->children[p];
-    cur->self = true;
-  };
-  if (depth > kJsonDepthMax) return;
-  if (b == nullptr) {
-    if (a != nullptr && !path.empty()) mark(removed);
-    return;
-  }
-  if (b->is_object() && !b->empty() && (a == nullptr || a->is_object())) {
-    const bool in_metadata = path.size() == 1 && path[0] == "f:metadata";
-    for (const auto& [k, v] : b->items()) {
-      if (in_metadata && k == "managedFields") continue;
-      path.push_back("f:" + k);
-      const Json* av = nullptr;
-      if (a != nullptr) {
-        auto it = a->find(k);
-        if (it != a->end()) av = &*it;
-      }
-      Diff(av, &v, path, changed, removed, depth + 1);
-      path.pop_back();
-    }
-    if (a != nullptr) {
-      for (const auto& [k, v] : a->items()) {
-        if (b->contains(k) || (in_metadata && k == "managedFields")) continue;
-        path.push_back("f:" + k);
-        mark(removed);
-        path.pop_back();
-      }
-    }
-    return;
-  }
-  if (a == nullptr || *a != *b) {
-    if (!path.empty()) mark(changed);
-  }
-}
+// One walk over two objects (structured-merge-diff's Compare without building either field
+// set): `changed` gets the members of b that a lacks or whose leaf values differ, `removed` the
+// members only a has (a removed subtree is marked at its root). Map lists are compared item by
+// item by key, set lists value by value, atomic lists as leaves, and map-typed objects
+// (labels) are members themselves.
+class Differ {
+ public:
+  Differ(const ListKindFn& lists, const IsMapFn& maps, FieldSet& changed, FieldSet& removed)
+      : lists_(lists), maps_(maps), changed_(changed), removed_(removed) {}
 
-// Typed comparison (structured-merge-diff's Compare): members of the new object's field set
-// that the old one lacks or whose leaf values differ are changed; members only the old one has
-// are removed.
-void TypedDiff(const Json* a, const Json& b, const ListKindFn& lists, const IsMapFn& maps,
-               FieldSet& changed, FieldSet& removed) {
-  static const Json kEmpty = Json::object();
-  const Json& old_obj = a != nullptr ? *a : kEmpty;
-  FieldSet old_set = SetOfObject(old_obj, lists, maps);
-  FieldSet new_set = SetOfObject(b, lists, maps);
-  removed = old_set.Minus(new_set);
-  changed = new_set.Minus(old_set);
-  std::vector<std::string> path;
-  // Leaves present in both whose values differ.
-  std::function<void(const FieldSet&, const FieldSet&)> walk = [&](const FieldSet& n,
-                                                                   const FieldSet& o) {
-    for (const auto& [k, c] : n.children) {
-      auto it = o.children.find(k);
-      if (it == o.children.end()) continue;
-      path.push_back(k);
-      if (c.self && c.children.empty() && it->second.self) {
-        const Json* nv = ValueAt(b, path);
-        const Json* ov = ValueAt(old_obj, path);
-        if (nv != nullptr && (ov == nullptr || *nv != *ov)) {
-          FieldSet* cur = &changed;
-          for (const std::string& p : path) cur = &cur->children[p];
-          cur->self = true;
+  void Walk(const Json* a, const Json& b, const std::string& dotted, int depth) {
+    if (depth > kJsonDepthMax) return;
+    if (b.is_object() && !b.empty() && (a == nullptr || a->is_object())) {
+      if (!dotted.empty() && (a == nullptr || a->empty()) && maps_(dotted)) {
+        Mark(changed_);  // a map that was not there is itself a new member
+      }
+      const bool in_metadata = path_.size() == 1 && path_[0] == "f:metadata";
+      for (const auto& [k, v] : b.items()) {
+        if (in_metadata && k == "managedFields") continue;
+        const Json* av = nullptr;
+        if (a != nullptr) {
+          auto it = a->find(k);
+          if (it != a->end()) av = &*it;
+        }
+        path_.push_back("f:" + k);
+        Walk(av, v, dotted.empty() ? k : dotted + "." + k, depth + 1);
+        path_.pop_back();
+      }
+      if (a != nullptr) {
+        for (const auto& [k, v] : a->items()) {
+          if (b.contains(k) || (in_metadata && k == "managedFields")) continue;
+          path_.push_back("f:" + k);
+          Mark(removed_);
+          path_.pop_back();
         }
       }
-      walk(c, it->second);
-      path.pop_back();
+      return;
     }
-  };
-  walk(new_set, old_set);
-}
+    if (b.is_array() && !b.empty()) {
+      const ListKind kind = lists_(dotted);
+      const Json* old_list = a != nullptr && a->is_array() ? a : nullptr;
+      if (kind.type == ListKind::kMap) return WalkMapList(old_list, b, kind, dotted, depth);
+      if (kind.type == ListKind::kSet) return WalkSetList(old_list, b);
+    }
+    if (b.is_null()) return;
+    if ((a == nullptr || *a != b) && !path_.empty()) Mark(changed_);
+  }
+
+ private:
+  void WalkMapList(const Json* a, const Json& b, const ListKind& kind, const std::string& dotted,
+                   int depth) {
+    std::vector<std::string> seen;
+    for (const Json& item : b) {
+      if (!HasKeys(kind.keys, item)) continue;
+      const std::string key = ItemKey(kind.keys, item);
+      seen.push_back(key);
+      const Json* old_item = nullptr;
+      if (a != nullptr) {
+        for (const Json& o : *a) {
+          if (HasKeys(kind.keys, o) && ItemKey(kind.keys, o) == key) old_item = &o;
+        }
+      }
+      path_.push_back(key);
+      if (old_item == nullptr) Mark(changed_);  // a new item is a member with its fields
+      Walk(old_item, item, dotted, depth + 1);   // list indices are not part of paths
+      path_.pop_back();
+    }
+    if (a == nullptr) return;
+    for (const Json& o : *a) {
+      if (!HasKeys(kind.keys, o)) continue;
+      const std::string key = ItemKey(kind.keys, o);
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+      path_.push_back(key);
+      Mark(removed_);
+      path_.pop_back();
+    }
+  }
+
+  void WalkSetList(const Json* a, const Json& b) {
+    auto holds = [](const Json* list, const Json& v) {
+      return list != nullptr && std::find(list->begin(), list->end(), v) != list->end();
+    };
+    for (const Json& v : b) {
+      if (v.is_object() || v.is_array() || holds(a, v)) continue;
+      path_.push_back(ValueKey(v));
+      Mark(changed_);
+      path_.pop_back();
+    }
+    if (a == nullptr) return;
+    for (const Json& v : *a) {
+      if (v.is_object() || v.is_array() || holds(&b, v)) continue;
+      path_.push_back(ValueKey(v));
+      Mark(removed_);
+      path_.pop_back();
+    }
+  }
+
+  void Mark(FieldSet& set) {
+    FieldSet* cur = &set;
+    for (const std::string& p : path_) cur = &cur->children[p];
+    cur->self = true;
+  }
+
+  const ListKindFn& lists_;
+  const IsMapFn& maps_;
+  FieldSet& changed_;
+  FieldSet& removed_;
+  std::vector<std::string> path_;
+};
 
 void RecordUpdate(const Json& old_object, Json& new_object, std::string_view manager,
-                  std::string_view subresource, Time now, const ListKindFn* lists,
-                  const IsMapFn* maps) {
+                  std::string_view subresource, Time now, const ListKindFn& lists,
+                  const IsMapFn& maps) {
   if (!new_object.is_object()) return;
   const Json* sent = FindPath(new_object, "metadata.managedFields");
   if (sent != nullptr && sent->is_array() && sent->empty()) {
@@ -419,13 +452,8 @@ void RecordUpdate(const Json& old_object, Json& new_object, std::string_view man
     return;
   }
   FieldSet changed, removed;
-  if (lists != nullptr && maps != nullptr) {
-    TypedDiff(old_object.is_object() ? &old_object : nullptr, new_object, *lists, *maps, changed,
-              removed);
-  } else {
-    std::vector<std::string> path;
-    Diff(old_object.is_object() ? &old_object : nullptr, &new_object, path, changed, removed, 0);
-  }
+  Differ(lists, maps, changed, removed)
+      .Walk(old_object.is_object() ? &old_object : nullptr, new_object, "", 0);
   StripSystemFields(changed);
   StripSystemFields(removed);
   if (subresource == "status") {
@@ -480,17 +508,12 @@ void RecordUpdate(const Json& old_object, Json& new_object, std::string_view man
 
 }  // namespace
 
-void UpdateManagedFields(const Json& old_object, Json& new_object, std::string_view manager,
-                         std::string_view subresource, Time now) {
-  RecordUpdate(old_object, new_object, manager, subresource, now, nullptr, nullptr);
-}
-
 void UpdateManagedFields(const TypeRegistry& types, const ResourceType& type,
                          const Json& old_object, Json& new_object, std::string_view manager,
                          std::string_view subresource, Time now) {
   ListKindFn lists = ListKindsOf(types, type);
   IsMapFn maps = MapsOf(types, type);
-  RecordUpdate(old_object, new_object, manager, subresource, now, &lists, &maps);
+  RecordUpdate(old_object, new_object, manager, subresource, now, lists, maps);
 }
 
 }  // namespace kt::sim

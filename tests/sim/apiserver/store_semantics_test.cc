@@ -281,6 +281,30 @@ TEST_F(StoreSemantics, ServerSideApplyCreatesThenUpdatesAndTracksManagers) {
   EXPECT_TRUE(refused.status().Is(StatusCode::kBadRequest));
 }
 
+// Ordinary writes record typed ownership, as kube-apiserver does: a strategic merge patch that
+// changes one container's image owns that container's image, so a later apply by another
+// manager conflicts at the item's field, not at the whole containers list.
+TEST_F(StoreSemantics, UpdatesOwnListItemsSoApplyConflictsNameTheItemField) {
+  Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "p"}, {"namespace", "default"}}},
+              {"spec", {{"containers", Json::array({{{"name", "a"}, {"image", "a:1"}},
+                                                    {{"name", "b"}, {"image", "b:1"}}})}}}};
+  MustCreate(res::kPods, pod);
+  api::WriteOptions editor;
+  editor.field_manager = "kubectl-edit";
+  ASSERT_TRUE(client_.Patch(res::kPods, "default", "p", PatchType::kStrategicMerge,
+                            R"({"spec":{"containers":[{"name":"b","image":"b:2"}]}})", editor)
+                  .ok());
+  api::WriteOptions applier;
+  applier.field_manager = "deployer";
+  auto r = client_.Patch(res::kPods, "default", "p", PatchType::kApply,
+                         R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+                             "spec":{"containers":[{"name":"b","image":"b:3"}]}})",
+                         applier);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(R"(.spec.containers[name="b"].image)"), std::string::npos)
+      << r.status().message();
+}
+
 TEST_F(StoreSemantics, TraceRecordsEveryCommittedChange) {
   uint64_t before = env_.trace().lines();
   MustCreate(res::kConfigMaps, ConfigMap("a"));

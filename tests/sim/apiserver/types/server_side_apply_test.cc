@@ -100,7 +100,7 @@ TEST_F(SsaTest, SeveralConflictsAreListedPerManager) {
 
 TEST_F(SsaTest, ConflictsNameUpdatersWithTheirApiVersionAndSortManagers) {
   Json created = Deploy(2, "nginx:1");
-  UpdateManagedFields(Json(), created, "zeta-controller", "", T0());
+  UpdateManagedFields(r_, *r_.Find(res::kDeployments), Json(), created, "zeta-controller", "", T0());
   auto labelled = Apply(res::kDeployments, created,
                         J(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web",)"
                           R"("labels":{"app":"web"}},"spec":{"replicas":2}})"),
@@ -215,7 +215,7 @@ spec:
 
 TEST_F(SsaTest, ApplyAfterClientSideCreateConflictsWithItsManager) {
   Json created = Deploy(2, "nginx:1");
-  UpdateManagedFields(Json(), created, "kubectl-client-side-apply", "", T0());
+  UpdateManagedFields(r_, *r_.Find(res::kDeployments), Json(), created, "kubectl-client-side-apply", "", T0());
   auto r = Apply(res::kDeployments, created, Deploy(4, "nginx:1"), "kubectl");
   ASSERT_TRUE(r.status().Is(StatusCode::kConflict));
   EXPECT_NE(r.status().message().find("conflict with \"kubectl-client-side-apply\" using apps/v1: "
@@ -290,12 +290,12 @@ TEST_F(SsaTest, MissingManagerIsBadRequest) {
 
 TEST_F(SsaTest, UpdateRecordsChangedFieldsForItsManager) {
   Json obj = Deploy(1, "a");
-  UpdateManagedFields(Json(), obj, "kubectl-create", "", T0());
+  UpdateManagedFields(r_, *r_.Find(res::kDeployments), Json(), obj, "kubectl-create", "", T0());
   ASSERT_EQ(obj["metadata"]["managedFields"].size(), 1u);
   EXPECT_EQ(obj["metadata"]["managedFields"][0]["operation"], "Update");
   Json next = obj;
   next["spec"]["replicas"] = 3;
-  UpdateManagedFields(obj, next, "kubectl-scale", "", T0() + 5s);
+  UpdateManagedFields(r_, *r_.Find(res::kDeployments), obj, next, "kubectl-scale", "", T0() + 5s);
   const Json* scaler = Entry(next, "kubectl-scale", "Update");
   ASSERT_NE(scaler, nullptr);
   EXPECT_EQ((*scaler)["fieldsV1"], J(R"({"f:spec":{"f:replicas":{}}})"));
@@ -306,25 +306,25 @@ TEST_F(SsaTest, UpdateRecordsChangedFieldsForItsManager) {
 
 TEST_F(SsaTest, UpdateWithoutChangesKeepsEntries) {
   Json obj = Deploy(1, "a");
-  UpdateManagedFields(Json(), obj, "creator", "", T0());
+  UpdateManagedFields(r_, *r_.Find(res::kDeployments), Json(), obj, "creator", "", T0());
   Json same = obj;
   same["metadata"].erase("managedFields");
-  UpdateManagedFields(obj, same, "other", "", T0() + 1s);
+  UpdateManagedFields(r_, *r_.Find(res::kDeployments), obj, same, "other", "", T0() + 1s);
   EXPECT_EQ(same["metadata"]["managedFields"], obj["metadata"]["managedFields"]);
 }
 
 TEST_F(SsaTest, EmptyManagedFieldsListResetsOwnership) {
   Json obj = Deploy(1, "a");
-  UpdateManagedFields(Json(), obj, "creator", "", T0());
+  UpdateManagedFields(r_, *r_.Find(res::kDeployments), Json(), obj, "creator", "", T0());
   Json next = obj;
   next["metadata"]["managedFields"] = Json::array();
-  UpdateManagedFields(obj, next, "x", "", T0());
+  UpdateManagedFields(r_, *r_.Find(res::kDeployments), obj, next, "x", "", T0());
   EXPECT_FALSE(next["metadata"].contains("managedFields"));
 }
 
 TEST_F(SsaTest, EmptyManagerRecordsNothing) {
   Json obj = Deploy(1, "a");
-  UpdateManagedFields(Json(), obj, "", "", T0());
+  UpdateManagedFields(r_, *r_.Find(res::kDeployments), Json(), obj, "", "", T0());
   EXPECT_FALSE(obj["metadata"].contains("managedFields"));
 }
 
