@@ -11,8 +11,9 @@
 // x-kubernetes-preserve-unknown-fields drop type/items/properties; an array without items
 // loses its type; allOf:[{$ref}] becomes $ref).
 //
-// Thread-safety: pure functions of their arguments; the registry must not change during a call
-// (the ApiServer serializes access to it).
+// Thread-safety: the registry must not change during a call (the ApiServer serializes access
+// to it); ServeOpenApiV2 fills the registry's Memo cache, so it needs the same lock as any
+// registry access.
 #ifndef KT_SIM_APISERVER_TYPES_OPENAPI_V2_H_
 #define KT_SIM_APISERVER_TYPES_OPENAPI_V2_H_
 

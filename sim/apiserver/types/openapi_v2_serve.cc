@@ -9,6 +9,7 @@
 #include "base/json.h"
 #include "base/sha256.h"
 #include "sim/apiserver/types/openapi_v2.h"
+#include "sim/apiserver/types/type_registry.h"
 
 namespace kt::sim {
 namespace {
@@ -104,16 +105,20 @@ Result<OpenApiV2Reply> ServeOpenApiV2(const TypeRegistry& types, std::string_vie
                   "only the following media types are accepted: application/json, " +
                       std::string(kOpenApiV2ProtobufAccept));
   }
-  Json doc = OpenApiV2Document(types);
+  // Bodies and ETags are built once per registry revision (TypeRegistry::Memo).
+  const bool json = format == Format::kJson;
+  const std::string body_key = json ? "openapi.v2.json" : "openapi.v2.protobuf";
+  auto build_body = [&]() -> Result<std::string> {
+    Json doc = OpenApiV2Document(types);
+    if (json) return DumpJson(doc);
+    return EncodeOpenApiV2Protobuf(doc);
+  };
   OpenApiV2Reply reply;
-  if (format == Format::kJson) {
-    reply.body = DumpJson(doc);
-    reply.content_type = "application/json";
-  } else {
-    KT_ASSIGN_OR_RETURN(reply.body, EncodeOpenApiV2Protobuf(doc));
-    reply.content_type = std::string(kOpenApiV2ProtobufContentType);
-  }
-  reply.etag = QuotedHash(reply.body);
+  KT_ASSIGN_OR_RETURN(reply.body, types.Memo(body_key, build_body));
+  KT_ASSIGN_OR_RETURN(reply.etag, types.Memo(body_key + ".etag", [&]() -> Result<std::string> {
+                        return QuotedHash(reply.body);
+                      }));
+  reply.content_type = json ? "application/json" : std::string(kOpenApiV2ProtobufContentType);
   if (!Trim(if_none_match).empty() && NoneMatchHits(if_none_match, reply.etag)) {
     reply.status = 304;
     reply.body.clear();

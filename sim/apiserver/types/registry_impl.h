@@ -56,6 +56,9 @@ struct TypeRegistry::Impl {
   };
   std::map<std::string, OpenApiCacheEntry> openapi_cache;
   uint64_t openapi_revision = 0;
+  // TypeRegistry::Memo's texts, valid for `memo_revision`.
+  std::map<std::string, std::string, std::less<>> memo;
+  uint64_t memo_revision = 0;
   // Entries dropped by RemoveCrd/AddCrd, kept alive so pointers handed out stay valid while
   // callers finish their request; bounded by retired_entries_max.
   std::vector<std::unique_ptr<TypeEntry>> retired;

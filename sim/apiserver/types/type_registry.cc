@@ -104,6 +104,20 @@ const ResourceType* TypeRegistry::StorageVersionOf(const ResourceType& type) con
 
 uint64_t TypeRegistry::Revision() const { return impl_->revision; }
 
+Result<std::string> TypeRegistry::Memo(std::string_view key,
+                                       const std::function<Result<std::string>()>& build) const {
+  Impl& im = *impl_;
+  if (im.memo_revision != im.revision) {
+    im.memo.clear();
+    im.memo_revision = im.revision;
+  }
+  auto it = im.memo.find(key);
+  if (it != im.memo.end()) return it->second;
+  KT_ASSIGN_OR_RETURN(std::string text, build());
+  im.memo.emplace(std::string(key), text);
+  return text;
+}
+
 namespace {
 
 std::string StrictError(const ResourceType& type, const std::vector<std::string>& unknown) {

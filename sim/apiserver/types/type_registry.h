@@ -15,6 +15,7 @@
 #ifndef KT_SIM_APISERVER_TYPES_TYPE_REGISTRY_H_
 #define KT_SIM_APISERVER_TYPES_TYPE_REGISTRY_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -133,6 +134,11 @@ class TypeRegistry {
   // OpenAPI v3: the index (GET /openapi/v3) and one group version's document
   // (key "api/v1" or "apis/kaito.sh/v1beta1"). Hashes change when the document changes.
   Json OpenApiIndex() const;
+  // A text derived from the registry alone, built once per Revision and then served from a
+  // cache under `key` (the OpenAPI v2 bodies: rebuilding them takes tens of milliseconds under
+  // the API server's lock). A failed build is not cached. Same locking as every const method.
+  Result<std::string> Memo(std::string_view key,
+                           const std::function<Result<std::string>()>& build) const;
   Result<Json> OpenApiDocument(std::string_view group_version_path) const;
 
   // List merge metadata at a field path (e.g. "spec.containers" -> merge key "name"); nullopt

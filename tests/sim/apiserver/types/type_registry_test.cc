@@ -1,6 +1,7 @@
 // The registry knows every built-in kind the twin serves with kube-apiserver's discovery facts
 // (kind, list kind, singular, scope, short names, categories, verbs, subresources), finds
-// them by resource and by kind, and lists them in discovery order.
+// them by resource and by kind, and lists them in discovery order. Texts derived from it are
+// memoised until it changes.
 #include "sim/apiserver/types/type_registry.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 
 #include "base/json.h"
+#include "tests/sim/apiserver/types/test_util.h"
 
 namespace kt::sim {
 namespace {
@@ -121,6 +123,24 @@ TEST(TypeRegistryTest, MergeInfoKnowsPodSpecListsUnderEveryWorkload) {
   EXPECT_EQ(cron->merge_key, "name");
   // Tolerations have no patch strategy in the Go types: atomic.
   EXPECT_FALSE(r.MergeInfo(*r.Find(res::kPods), "spec.tolerations").has_value());
+}
+
+TEST(TypeRegistryTest, MemoBuildsOncePerRevisionAndForgetsFailures) {
+  TypeRegistry r;
+  int builds = 0;
+  auto build = [&]() -> Result<std::string> { return "text " + std::to_string(++builds); };
+  EXPECT_EQ(r.Memo("k", build).value(), "text 1");
+  EXPECT_EQ(r.Memo("k", build).value(), "text 1");
+  EXPECT_EQ(r.Memo("other", build).value(), "text 2");
+  auto fail = [&]() -> Result<std::string> {
+    ++builds;
+    return BadRequest("no");
+  };
+  EXPECT_FALSE(r.Memo("bad", fail).ok());
+  EXPECT_FALSE(r.Memo("bad", fail).ok());
+  EXPECT_EQ(builds, 4);  // the failure was built twice, not cached
+  testing::InstallProjectCrds(r);  // a new revision
+  EXPECT_EQ(r.Memo("k", build).value(), "text 5");
 }
 
 }  // namespace
