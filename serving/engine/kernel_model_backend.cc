@@ -333,11 +333,15 @@ Status KernelModelBackend::Projection(int layer, int lora_op, const char* name,
   g.w = w;
   g.bias = bias;
   g.y = y;
-  const std::string what(name);
-  KT_RETURN_IF_ERROR(Annotate(kernels_->Gemm(g), (what + " projection").c_str(), layer));
+  // Names are built only on failure (this runs four times per layer per step).
+  if (Status s = kernels_->Gemm(g); !s.ok()) {
+    return Annotate(s, (std::string(name) + " projection").c_str(), layer);
+  }
   if (!any_lora) return Status::Ok();
-  return Annotate(ApplyLora(layer, lora_op, x, y, static_cast<int32_t>(x.dim(0))),
-                  (what + " lora").c_str(), layer);
+  if (Status s = ApplyLora(layer, lora_op, x, y, static_cast<int32_t>(x.dim(0))); !s.ok()) {
+    return Annotate(s, (std::string(name) + " lora").c_str(), layer);
+  }
+  return Status::Ok();
 }
 
 Status KernelModelBackend::Layer(int layer, const ForwardBatch& batch, bool any_lora) {

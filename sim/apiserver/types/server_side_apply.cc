@@ -383,26 +383,28 @@ class Differ {
  private:
   void WalkMapList(const Json* a, const Json& b, const ListKind& kind, const std::string& dotted,
                    int depth) {
+    // Each item's key is built once: (key, item) of a, then of b.
+    std::vector<std::pair<std::string, const Json*>> old_items;
+    if (a != nullptr) {
+      for (const Json& o : *a) {
+        if (HasKeys(kind.keys, o)) old_items.emplace_back(ItemKey(kind.keys, o), &o);
+      }
+    }
     std::vector<std::string> seen;
     for (const Json& item : b) {
       if (!HasKeys(kind.keys, item)) continue;
       const std::string key = ItemKey(kind.keys, item);
       seen.push_back(key);
       const Json* old_item = nullptr;
-      if (a != nullptr) {
-        for (const Json& o : *a) {
-          if (HasKeys(kind.keys, o) && ItemKey(kind.keys, o) == key) old_item = &o;
-        }
+      for (const auto& [k, o] : old_items) {
+        if (k == key) old_item = o;
       }
       path_.push_back(key);
       if (old_item == nullptr) Mark(changed_);  // a new item is a member with its fields
       Walk(old_item, item, dotted, depth + 1);   // list indices are not part of paths
       path_.pop_back();
     }
-    if (a == nullptr) return;
-    for (const Json& o : *a) {
-      if (!HasKeys(kind.keys, o)) continue;
-      const std::string key = ItemKey(kind.keys, o);
+    for (const auto& [key, o] : old_items) {
       if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
       path_.push_back(key);
       Mark(removed_);
