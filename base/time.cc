@@ -8,6 +8,28 @@ namespace kt {
 
 namespace {
 
+// Civil date from days since 1970-01-01 (proleptic Gregorian; Howard Hinnant's algorithm).
+void CivilFromDays(int64_t z, int& year, int& mon, int& day) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  mon = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  year = static_cast<int>(yoe + era * 400 + (mon <= 2 ? 1 : 0));
+}
+
+// Writes `v` as exactly `width` decimal digits ending just before `end`.
+void PutDigits(char* end, int64_t v, int width) {
+  for (int i = 0; i < width; ++i) {
+    *--end = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+}
+
+// Formatted by hand: timestamps are written on every object write and trace line.
 std::string FormatWithFraction(Time t, int fraction_digits) {
   const int64_t ns = ToUnixNanos(t);
   int64_t secs = ns / 1'000'000'000;
@@ -16,22 +38,31 @@ std::string FormatWithFraction(Time t, int fraction_digits) {
     frac += 1'000'000'000;
     secs -= 1;
   }
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  std::string out(buf, static_cast<size_t>(n));
+  int64_t days = secs / 86400;
+  int64_t sod = secs % 86400;
+  if (sod < 0) {
+    sod += 86400;
+    days -= 1;
+  }
+  int year, mon, day;
+  CivilFromDays(days, year, mon, day);
+  char buf[32] = "0000-00-00T00:00:00";
+  PutDigits(buf + 4, year, 4);
+  PutDigits(buf + 7, mon, 2);
+  PutDigits(buf + 10, day, 2);
+  PutDigits(buf + 13, sod / 3600, 2);
+  PutDigits(buf + 16, sod / 60 % 60, 2);
+  PutDigits(buf + 19, sod % 60, 2);
+  size_t n = 19;
   if (fraction_digits > 0) {
-    char fbuf[16];
     int64_t scaled = frac;
     for (int i = fraction_digits; i < 9; ++i) scaled /= 10;
-    std::snprintf(fbuf, sizeof(fbuf), ".%0*lld", fraction_digits, static_cast<long long>(scaled));
-    out += fbuf;
+    buf[n++] = '.';
+    PutDigits(buf + n + fraction_digits, scaled, fraction_digits);
+    n += static_cast<size_t>(fraction_digits);
   }
-  out += 'Z';
-  return out;
+  buf[n++] = 'Z';
+  return std::string(buf, n);
 }
 
 bool ReadDigits(std::string_view s, size_t& pos, size_t count, int& out) {

@@ -9,11 +9,11 @@ namespace kt {
 Trace::Trace() : hash_(std::make_unique<Sha256>()) {}
 Trace::~Trace() = default;
 
-void Trace::Record(Time t, std::string_view kind, const Json& fields) {
-  Json line = fields.is_object() ? fields : Json::object();
-  line["t"] = FormatRfc3339Micro(t);
-  line["k"] = kind;
-  std::string text = line.dump();
+void Trace::Record(Time t, std::string_view kind, Json fields) {
+  if (!fields.is_object()) fields = Json::object();
+  fields["t"] = FormatRfc3339Micro(t);
+  fields["k"] = kind;
+  std::string text = fields.dump();
   text += '\n';
   std::lock_guard<std::mutex> lock(mu_);
   hash_->Update(text);

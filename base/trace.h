@@ -29,8 +29,9 @@ class Trace {
   Trace();
   ~Trace();
 
-  // Appends one line. `fields` must be a JSON object (or null for none).
-  void Record(Time t, std::string_view kind, const Json& fields);
+  // Appends one line. `fields` must be a JSON object (or null for none); it is taken by value
+  // so that the usual temporary is extended in place rather than copied.
+  void Record(Time t, std::string_view kind, Json fields);
 
   // Also write each line to `out` (not owned; null to stop). Lines are written as recorded.
   void SetSink(std::ostream* out);

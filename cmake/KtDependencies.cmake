@@ -14,6 +14,23 @@ if(KT_FUZZ)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# The allocator of our executables. The object model is trees of small nodes; gperftools'
+# tcmalloc (Debian libgoogle-perftools-dev) makes their allocation and release about half as
+# costly as glibc's malloc (bench/RESULTS.md). KT_ALLOCATOR=system keeps glibc's. Fuzz
+# builds keep the sanitizers' own allocator.
+set(KT_ALLOCATOR "tcmalloc" CACHE STRING "Allocator linked into executables: tcmalloc or system")
+set(KT_ALLOCATOR_LIB "")
+if(KT_ALLOCATOR STREQUAL "tcmalloc" AND NOT KT_FUZZ)
+  find_library(KT_TCMALLOC_LIB NAMES tcmalloc_minimal)
+  if(KT_TCMALLOC_LIB)
+    set(KT_ALLOCATOR_LIB ${KT_TCMALLOC_LIB})
+  else()
+    message(WARNING "tcmalloc_minimal not found (scripts/setup.sh installs "
+                    "libgoogle-perftools-dev); using glibc's malloc")
+  endif()
+endif()
+message(STATUS "kaito-twin: allocator ${KT_ALLOCATOR_LIB}")
+
 # CUDA: compiled whenever nvcc exists so a broken kernel never hides; tests skip without a GPU.
 set(KT_HAVE_CUDA OFF)
 if(NOT KT_CUDA STREQUAL "OFF" AND NOT KT_FUZZ)

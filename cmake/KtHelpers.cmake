@@ -27,6 +27,13 @@ function(kt_apply_flags target)
   target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR})
 endfunction()
 
+# Executables (binaries, tests, benchmarks) link the project's allocator (KtDependencies.cmake).
+function(kt_link_allocator target)
+  if(KT_ALLOCATOR_LIB)
+    target_link_libraries(${target} PRIVATE ${KT_ALLOCATOR_LIB})
+  endif()
+endfunction()
+
 # Compiles a text data file into a C++ source defining
 #   std::string_view <namespace>::<function>()   // the file's text
 # and returns the generated source's path in <out_var>; editing the file re-runs configure.
@@ -67,6 +74,7 @@ function(kt_binary name)
   add_executable(${name} ${A_SRCS})
   kt_apply_flags(${name})
   target_link_libraries(${name} PRIVATE ${A_DEPS})
+  kt_link_allocator(${name})
 endfunction()
 
 include(GoogleTest)
@@ -78,6 +86,7 @@ function(kt_test name)
   # optimisation. -O1 compiles them about a quarter faster than Release's -O3 (CI has 2 cores).
   target_compile_options(${name} PRIVATE $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CONFIG:Release>>:-O1>)
   target_link_libraries(${name} PRIVATE ${A_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  kt_link_allocator(${name})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   if(NOT A_TIMEOUT)
     set(A_TIMEOUT 300)
@@ -97,6 +106,7 @@ function(kt_bench name)
   add_executable(${name} ${A_SRCS})
   kt_apply_flags(${name})
   target_link_libraries(${name} PRIVATE ${A_DEPS} benchmark::benchmark benchmark::benchmark_main)
+  kt_link_allocator(${name})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
 endfunction()
 

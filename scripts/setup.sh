@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libsentencepiece-dev libopenblas-dev
+  libsentencepiece-dev libopenblas-dev libgoogle-perftools-dev
   clang libclang-rt-14-dev
   curl openssl
 )

@@ -60,7 +60,9 @@ struct ResourceRef {
 };
 
 struct WriteResult {
-  Json object;
+  // The object as stored (shared with the store and the watch cache, never copied), or what
+  // a dry run, a subresource or a Status reply answers.
+  std::shared_ptr<const Json> object;
   bool created = false;  // 201 (a create, or an apply that created)
   std::vector<std::string> warnings;
   // For subresources that answer with something else than the object (binding, eviction):

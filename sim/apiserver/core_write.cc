@@ -320,7 +320,7 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
       if (is_create_call) {
         creating = true;
         p.op = AdmissionOperation::kCreate;
-        p.object = *body;
+        p.object = std::move(*body);  // a create is never retried
         KT_RETURN_IF_ERROR(PrepareCreateLocked(*type, ref, p.object, options, &result.warnings));
         p.ref.name = api::Name(p.object);
         UpdateManagedFields(types_, *type, Json(), p.object, options.field_manager, ref.subresource,
@@ -373,8 +373,10 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         } else {
           if (is_patch) {
             KT_ASSIGN_OR_RETURN(p.object, ApplyPatchLocked(*type, *current, *patch_type, patch));
+          } else if (AdmissionConfiguredLocked()) {
+            p.object = *body;  // kept: a retry after admission starts from the body again
           } else {
-            p.object = *body;
+            p.object = std::move(*body);  // committed below, in this critical section
           }
           KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, ref, *current, p.object, options, is_patch,
                                                  &result.warnings));
@@ -389,7 +391,7 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         // No admission: commit in this same critical section.
         if (p.dry_run) {
           if (creating) p.object["metadata"].erase("resourceVersion");
-          result.object = std::move(p.object);
+          result.object = std::make_shared<const Json>(std::move(p.object));
           result.created = creating;
           return result;
         }
@@ -397,16 +399,16 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
           const std::string k = StoreKey(ref.ns, api::Name(p.object));
           if (store_.Get(type->storage_key, k) != nullptr) return AlreadyExistsError(type->gvr, api::Name(p.object));
           if (IsCore(*type, "services")) KT_RETURN_IF_ERROR(services_.Assign(p.object, nullptr));
-          result.object = *CommitCreateLocked(*type, k, std::move(p.object));
+          result.object = CommitCreateLocked(*type, k, std::move(p.object));
           result.created = true;
         } else if (SameIgnoringBookkeeping(*cur->object, p.object)) {
-          result.object = *AtVersion(cur->object, *type);
+          result.object = AtVersion(cur->object, *type);
         } else {
-          result.object = *AtVersion(CommitUpdateLocked(*type, key, std::move(p.object)), *type);
+          result.object = AtVersion(CommitUpdateLocked(*type, key, std::move(p.object)), *type);
         }
         if (ref.subresource == "scale") {
-          auto scale = ScaleOfLocked(*type, result.object);
-          if (scale.ok()) result.object = std::move(*scale);
+          auto scale = ScaleOfLocked(*type, *result.object);
+          if (scale.ok()) result.object = std::make_shared<const Json>(std::move(*scale));
         }
         committed = true;
       }
@@ -432,12 +434,12 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         if (p.namespaced) KT_RETURN_IF_ERROR(CheckNamespaceForCreateLocked(ref.ns));
         if (p.dry_run) {
           p.object["metadata"].erase("resourceVersion");
-          result.object = std::move(p.object);
+          result.object = std::make_shared<const Json>(std::move(p.object));
           result.created = true;
           return result;
         }
         if (IsCore(*type, "services")) KT_RETURN_IF_ERROR(services_.Assign(p.object, nullptr));
-        result.object = *CommitCreateLocked(*type, key, std::move(p.object));
+        result.object = CommitCreateLocked(*type, key, std::move(p.object));
         result.created = true;
       } else {
         if (cur == nullptr) return NotFoundError(type->gvr, ref.name);
@@ -450,17 +452,17 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
           continue;
         }
         if (p.dry_run) {
-          result.object = std::move(p.object);
+          result.object = std::make_shared<const Json>(std::move(p.object));
           return result;
         }
         if (SameIgnoringBookkeeping(*cur->object, p.object)) {
-          result.object = *AtVersion(cur->object, *type);
+          result.object = AtVersion(cur->object, *type);
         } else {
-          result.object = *AtVersion(CommitUpdateLocked(*type, key, std::move(p.object)), *type);
+          result.object = AtVersion(CommitUpdateLocked(*type, key, std::move(p.object)), *type);
         }
         if (ref.subresource == "scale") {
-          auto scale = ScaleOfLocked(*type, result.object);
-          if (scale.ok()) result.object = std::move(*scale);
+          auto scale = ScaleOfLocked(*type, *result.object);
+          if (scale.ok()) result.object = std::make_shared<const Json>(std::move(*scale));
         }
       }
     }
@@ -495,7 +497,7 @@ Result<WriteResult> Core::Create(const ResourceRef& ref, Json object,
       pod.subresource.clear();
       KT_ASSIGN_OR_RETURN(DeleteResult dr, Delete(pod, del, ctx));
       WriteResult wr;
-      wr.object = SuccessStatusJson(ref.name, "", "pods", api::Uid(dr.object));
+      wr.object = std::make_shared<const Json>(SuccessStatusJson(ref.name, "", "pods", api::Uid(dr.object)));
       wr.created = true;
       wr.status_reply = true;
       return wr;

@@ -60,14 +60,14 @@ Result<Json> InProcessClient::Create(const api::GroupVersionResource& gvr, std::
   ResourceRef ref{gvr, NamespaceFor(ns, object), "", options.subresource};
   if (!options.subresource.empty()) ref.name = api::Name(object);
   KT_ASSIGN_OR_RETURN(WriteResult r, server_.Create(ref, object, options, ctx_));
-  return std::move(r.object);
+  return Json(*r.object);
 }
 
 Result<Json> InProcessClient::Update(const api::GroupVersionResource& gvr, std::string_view ns,
                                      const Json& object, const api::WriteOptions& options) {
   ResourceRef ref{gvr, NamespaceFor(ns, object), api::Name(object), options.subresource};
   KT_ASSIGN_OR_RETURN(WriteResult r, server_.Update(ref, object, options, ctx_));
-  return std::move(r.object);
+  return Json(*r.object);
 }
 
 Result<Json> InProcessClient::Patch(const api::GroupVersionResource& gvr, std::string_view ns,
@@ -75,7 +75,7 @@ Result<Json> InProcessClient::Patch(const api::GroupVersionResource& gvr, std::s
                                     std::string_view patch, const api::WriteOptions& options) {
   ResourceRef ref{gvr, std::string(ns), std::string(name), options.subresource};
   KT_ASSIGN_OR_RETURN(WriteResult r, server_.Patch(ref, type, patch, options, ctx_));
-  return std::move(r.object);
+  return Json(*r.object);
 }
 
 Result<Json> InProcessClient::Delete(const api::GroupVersionResource& gvr, std::string_view ns,

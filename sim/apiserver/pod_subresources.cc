@@ -49,8 +49,9 @@ Result<WriteResult> Core::PodBindingLocked(const ResourceRef& ref, const Json& b
   if (!replaced) conds.push_back(scheduled);
   CommitUpdateLocked(*pods, key, std::move(pod));
   WriteResult wr;
-  wr.object = SuccessStatusJson();
-  wr.object["code"] = 201;
+  Json status = SuccessStatusJson();
+  status["code"] = 201;
+  wr.object = std::make_shared<const Json>(std::move(status));
   wr.created = true;
   wr.status_reply = true;
   return wr;

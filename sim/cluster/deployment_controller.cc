@@ -87,7 +87,7 @@ Status DeploymentController::Scale(const Json& d, Rs& rs, int64_t to, int64_t ma
   auto r = server_.Update(ResourceRef{api::resources::kReplicaSets, ns, rs.name, ""},
                           std::move(obj), {}, ctx_);
   if (!r.ok()) return r.status();
-  rs.obj = std::make_shared<const Json>(std::move(r->object));
+  rs.obj = std::move(r->object);
   rs.spec_replicas = to;
   if (from != to) {
     events_.Normal(d, source_, "ScalingReplicaSet",
@@ -132,7 +132,7 @@ Result<DeploymentController::Rs> DeploymentController::CreateNewRs(const Json& d
                           std::move(rs), {}, ctx_);
   if (!r.ok()) return r.status();
   Rs out;
-  out.obj = std::make_shared<const Json>(std::move(r->object));
+  out.obj = std::move(r->object);
   out.name = api::Name(*out.obj);
   out.spec_replicas = replicas;
   out.revision = revision;
@@ -272,7 +272,7 @@ ReconcileResult DeploymentController::Reconcile(const std::string& key) {
       auto r = server_.Update(ResourceRef{api::resources::kReplicaSets, ns, nrs->name, ""},
                               std::move(obj), {}, ctx_);
       if (!r.ok()) return ReconcileResult::Error(r.status());
-      nrs->obj = std::make_shared<const Json>(std::move(r->object));
+      nrs->obj = std::move(r->object);
       nrs->revision = max_old_revision + 1;
     }
     if (FindWorkloadCondition(status, "Progressing") == nullptr) {
@@ -287,7 +287,7 @@ ReconcileResult DeploymentController::Reconcile(const std::string& key) {
     auto r = server_.Update(ResourceRef{api::resources::kDeployments, ns, name, ""}, std::move(obj),
                             {}, ctx_);
     if (!r.ok()) return ReconcileResult::Error(r.status());
-    dp = std::make_shared<const Json>(std::move(r->object));
+    dp = std::move(r->object);
   }
 
   if (!paused && nrs != nullptr) {

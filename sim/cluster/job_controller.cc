@@ -150,7 +150,7 @@ Status JobController::WriteStatus(const Json& job, Json status) {
   auto r = server_.Update(ResourceRef{api::resources::kJobs, api::Namespace(job), api::Name(job), "status"},
                           std::move(obj), wo, ctx_);
   if (!r.ok()) return r.status();
-  last_written_[Informer::KeyOf(job)] = std::make_shared<const Json>(std::move(r->object));
+  last_written_[Informer::KeyOf(job)] = std::move(r->object);
   return Status::Ok();
 }
 
@@ -330,8 +330,8 @@ ReconcileResult JobController::Reconcile(const std::string& key) {
           events_.Warning(job, source_, "FailedCreate", "Error creating: " + r.status().message());
           return ReconcileResult::Error(r.status());
         }
-        expectations_.ExpectCreate(key, api::Name(r->object), now);
-        events_.Normal(job, source_, "SuccessfulCreate", "Created pod: " + api::Name(r->object));
+        expectations_.ExpectCreate(key, api::Name(*r->object), now);
+        events_.Normal(job, source_, "SuccessfulCreate", "Created pod: " + api::Name(*r->object));
       }
       for (int64_t i = 0; i < -diff && i < static_cast<int64_t>(active.size()); ++i) {
         DeleteActive(job, {active[static_cast<size_t>(i)]});

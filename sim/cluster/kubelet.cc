@@ -163,7 +163,7 @@ Status Kubelet::Register() {
     if (!existing.ok()) return existing.status();
     node_ = *existing;
   } else {
-    node_ = std::make_shared<const Json>(std::move(created->object));
+    node_ = std::move(created->object);
   }
   // Servers that drop status on create get it written now.
   if (FindPath(*node_, "status.nodeInfo.kubeletVersion") == nullptr ||
@@ -199,7 +199,7 @@ Status Kubelet::WriteNodeStatus() {
                 {"status", NodeStatus()}};
     auto r = shared_.server.Update(ref, std::move(obj), wo, ctx_);
     if (r.ok()) {
-      node_ = std::make_shared<const Json>(std::move(r->object));
+      node_ = std::move(r->object);
       last_status_report_ = shared_.loop.Now();
       return Status::Ok();
     }
@@ -278,7 +278,7 @@ Status Kubelet::RenewLease() {
     }
     auto r = shared_.server.Create(ResourceRef{Leases(), kLeaseNamespace, "", ""}, lease, {}, ctx_);
     if (r.ok()) {
-      lease_ = std::make_shared<const Json>(std::move(r->object));
+      lease_ = std::move(r->object);
       return Status::Ok();
     }
     if (!r.status().Is(StatusCode::kAlreadyExists)) return r.status();
@@ -292,7 +292,7 @@ Status Kubelet::RenewLease() {
   auto r = shared_.server.Update(ResourceRef{Leases(), kLeaseNamespace, vm_.vm_name, ""},
                                  std::move(lease), {}, ctx_);
   if (r.ok()) {
-    lease_ = std::make_shared<const Json>(std::move(r->object));
+    lease_ = std::move(r->object);
     return Status::Ok();
   }
   // Conflict or gone: read it again (or create it) on the next renewal.
@@ -509,7 +509,7 @@ bool Kubelet::WritePod(const std::string& key) {
                 {"status", std::move(status)}};
     auto r = shared_.server.Update(ResourceRef{Pods(), ns, name, "status"}, std::move(obj), wo, ctx_);
     if (r.ok()) {
-      last_written_[key] = std::make_shared<const Json>(std::move(r->object));
+      last_written_[key] = std::move(r->object);
       break;
     }
     if (r.status().Is(StatusCode::kNotFound)) return true;

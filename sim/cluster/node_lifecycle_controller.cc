@@ -146,7 +146,7 @@ Status NodeLifecycleController::MarkUnknown(const std::string& name) {
   if (!r.ok()) return r.status();
   Env& env = loop_.env();
   env.trace().Record(env.Now(), "cluster.node", Json{{"node", name}, {"event", "not_ready"}});
-  events_.Normal(r->object, source_, "NodeNotReady", "Node " + name + " status is now: NodeNotReady");
+  events_.Normal(*r->object, source_, "NodeNotReady", "Node " + name + " status is now: NodeNotReady");
   MarkPodsNotReady(name);
   return Status::Ok();
 }

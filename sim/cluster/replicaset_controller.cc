@@ -115,7 +115,7 @@ ReconcileResult ReplicaSetController::Reconcile(const std::string& key) {
           events_.Warning(*rs, source_, "FailedCreate", "Error creating: " + r.status().message());
           break;
         }
-        const std::string pod_name = api::Name(r->object);
+        const std::string pod_name = api::Name(*r->object);
         expectations_.ExpectCreate(key, pod_name, now);
         events_.Normal(*rs, source_, "SuccessfulCreate", "Created pod: " + pod_name);
       }

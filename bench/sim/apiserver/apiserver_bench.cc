@@ -51,7 +51,7 @@ void BM_InProcessUpdate(benchmark::State& state) {
   SimEnv env;
   ApiServer server(env);
   ResourceRef ref{res::kConfigMaps, "default", "", ""};
-  Json obj = server.Create(ref, ConfigMap("cm")).value().object;
+  Json obj = *server.Create(ref, ConfigMap("cm")).value().object;
   ref.name = "cm";
   int64_t i = 0;
   for (auto _ : state) {

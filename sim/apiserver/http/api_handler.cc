@@ -360,7 +360,7 @@ void ApiHandler::HandleWrite(Call& call) {
   }
   if (!r.ok()) return call.Error(r.status());
   int code = r->created ? 201 : 200;
-  call.ReplyJson(code, r->object, r->warnings);
+  call.ReplyJson(code, *r->object, r->warnings);
 }
 
 void ApiHandler::HandleDelete(Call& call) {

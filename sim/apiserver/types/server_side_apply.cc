@@ -342,6 +342,20 @@ class Differ {
   Differ(const ListKindFn& lists, const IsMapFn& maps, FieldSet& changed, FieldSet& removed)
       : lists_(lists), maps_(maps), changed_(changed), removed_(removed) {}
 
+  // Compares only the top-level member `key` of two objects.
+  void WalkMember(const Json& a, const Json& b, const std::string& key) {
+    const Json* av = nullptr;
+    const Json* bv = nullptr;
+    if (a.is_object()) {
+      if (auto it = a.find(key); it != a.end()) av = &*it;
+    }
+    if (auto it = b.find(key); it != b.end()) bv = &*it;
+    path_.push_back("f:" + key);
+    if (bv != nullptr) Walk(av, *bv, key, 1);
+    else if (av != nullptr) Mark(removed_);
+    path_.pop_back();
+  }
+
   void Walk(const Json* a, const Json& b, const std::string& dotted, int depth) {
     if (depth > kJsonDepthMax) return;
     if (b.is_object() && !b.empty() && (a == nullptr || a->is_object())) {
@@ -454,15 +468,15 @@ void RecordUpdate(const Json& old_object, Json& new_object, std::string_view man
     return;
   }
   FieldSet changed, removed;
-  Differ(lists, maps, changed, removed)
-      .Walk(old_object.is_object() ? &old_object : nullptr, new_object, "", 0);
-  StripSystemFields(changed);
-  StripSystemFields(removed);
+  Differ differ(lists, maps, changed, removed);
   if (subresource == "status") {
-    FieldSet only;
-    auto it = changed.children.find("f:status");
-    if (it != changed.children.end()) only.children["f:status"] = it->second;
-    changed = std::move(only);
+    // A status write keeps everything but status from the stored object: only status can
+    // differ, and only status changes hands.
+    differ.WalkMember(old_object, new_object, "status");
+  } else {
+    differ.Walk(old_object.is_object() ? &old_object : nullptr, new_object, "", 0);
+    StripSystemFields(changed);
+    StripSystemFields(removed);
   }
   const bool from_request = sent != nullptr && sent->is_array();
   if (changed.Empty() && removed.Empty()) {
@@ -486,15 +500,16 @@ void RecordUpdate(const Json& old_object, Json& new_object, std::string_view man
       std::string(manager),     "Update", GetString(new_object, "apiVersion"), FormatRfc3339(now),
       std::string(subresource), {}};
   for (ManagerEntry& e : entries) {
+    // Every manager loses what was removed (the writer too, even when it changed nothing
+    // else); the others also lose what the writer now owns.
+    for (const auto& p : removed_paths) e.fields.Remove(p);
     if (!manager.empty() && e.SameIdentity(self)) continue;
     for (const auto& p : changed_paths) e.fields.Remove(p);
-    for (const auto& p : removed_paths) e.fields.Remove(p);
   }
   if (!manager.empty() && !changed.Empty()) {
     bool found = false;
     for (ManagerEntry& e : entries) {
       if (!e.SameIdentity(self)) continue;
-      for (const auto& p : removed_paths) e.fields.Remove(p);
       e.fields.Merge(changed);
       e.time = self.time;
       e.api_version = self.api_version;

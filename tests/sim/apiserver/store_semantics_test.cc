@@ -305,6 +305,43 @@ TEST_F(StoreSemantics, UpdatesOwnListItemsSoApplyConflictsNameTheItemField) {
       << r.status().message();
 }
 
+// A status write owns only status, under an entry with subresource "status"; the spec's
+// manager keeps its fields, and a status field the writer drops leaves its entry even when
+// the write changes nothing else (kube subtracts removed fields from the writer's set).
+TEST_F(StoreSemantics, StatusWritesOwnOnlyStatusFields) {
+  InstallWidgets();
+  api::WriteOptions author;
+  author.field_manager = "author";
+  Json w = Widget("w");
+  ASSERT_TRUE(client_.Create(kWidgets, "default", w, author).ok());
+  api::WriteOptions st;
+  st.subresource = "status";
+  st.field_manager = "reporter";
+  auto first = client_.Patch(kWidgets, "default", "w", PatchType::kMerge,
+                             R"({"status":{"phase":"Ready","replicas":2}})", st);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto entry = [](const Json& obj, const std::string& manager) {
+    for (const Json& e : obj["metadata"]["managedFields"]) {
+      if (e["manager"] == manager) return e;
+    }
+    return Json();
+  };
+  Json reporter = entry(*first, "reporter");
+  ASSERT_FALSE(reporter.is_null()) << first->dump();
+  EXPECT_EQ(reporter["subresource"], "status");
+  EXPECT_EQ(reporter["fieldsV1"], Json::parse(R"({"f:status":{"f:phase":{},"f:replicas":{}}})"))
+      << reporter.dump();
+  EXPECT_TRUE(entry(*first, "author")["fieldsV1"].contains("f:spec"));
+
+  auto second = client_.Patch(kWidgets, "default", "w", PatchType::kMerge,
+                              R"({"status":{"replicas":null}})", st);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(entry(*second, "reporter")["fieldsV1"],
+            Json::parse(R"({"f:status":{"f:phase":{}}})"))
+      << second->dump();
+  EXPECT_EQ(entry(*second, "author")["fieldsV1"], entry(*first, "author")["fieldsV1"]);
+}
+
 TEST_F(StoreSemantics, TraceRecordsEveryCommittedChange) {
   uint64_t before = env_.trace().lines();
   MustCreate(res::kConfigMaps, ConfigMap("a"));
