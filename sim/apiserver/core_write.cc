@@ -299,6 +299,9 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
     if (!cfg->is_object()) return BadRequest("error decoding YAML: the applied configuration must be an object");
     apply_config = std::move(*cfg);
   }
+  // An update carrying a resourceVersion is conditional: if the object moves on while admission
+  // runs it fails with Conflict rather than being recomputed, so its body is needed only once.
+  const bool conditional_update = body && !GetString(*body, "metadata.resourceVersion").empty();
   for (int attempt = 0; attempt < kAdmissionRetriesMax; ++attempt) {
     Pending p;
     p.ref = ref;
@@ -373,10 +376,10 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         } else {
           if (is_patch) {
             KT_ASSIGN_OR_RETURN(p.object, ApplyPatchLocked(*type, *current, *patch_type, patch));
-          } else if (AdmissionConfiguredLocked()) {
+          } else if (AdmissionConfiguredLocked() && !conditional_update) {
             p.object = *body;  // kept: a retry after admission starts from the body again
           } else {
-            p.object = std::move(*body);  // committed below, in this critical section
+            p.object = std::move(*body);  // used once: committed or refused, never retried
           }
           KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, ref, *current, p.object, options, is_patch,
                                                  &result.warnings));
@@ -446,9 +449,7 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         if (cur->rv != p.old_rv) {
           // The object moved on while admission ran: a conditional update is now stale; a
           // patch or an unconditional update is recomputed.
-          if (!is_patch && !GetString(*body, "metadata.resourceVersion").empty()) {
-            return ConflictError(type->gvr, ref.name);
-          }
+          if (conditional_update) return ConflictError(type->gvr, ref.name);
           continue;
         }
         if (p.dry_run) {

@@ -467,6 +467,12 @@ void RecordUpdate(const Json& old_object, Json& new_object, std::string_view man
     new_object["metadata"].erase("managedFields");  // an explicit empty list resets ownership
     return;
   }
+  const bool from_request = sent != nullptr && sent->is_array();
+  const Json* old_mf =
+      old_object.is_object() ? FindPath(old_object, "metadata.managedFields") : nullptr;
+  if (manager.empty() && sent == nullptr && old_mf == nullptr) {
+    return;  // no manager to record and no one's ownership to take away
+  }
   FieldSet changed, removed;
   Differ differ(lists, maps, changed, removed);
   if (subresource == "status") {
@@ -478,14 +484,9 @@ void RecordUpdate(const Json& old_object, Json& new_object, std::string_view man
     StripSystemFields(changed);
     StripSystemFields(removed);
   }
-  const bool from_request = sent != nullptr && sent->is_array();
   if (changed.Empty() && removed.Empty()) {
     // Nothing changed hands: keep the recorded ownership as it is.
-    if (!from_request) {
-      const Json* old_mf =
-          old_object.is_object() ? FindPath(old_object, "metadata.managedFields") : nullptr;
-      if (old_mf != nullptr) new_object["metadata"]["managedFields"] = *old_mf;
-    }
+    if (!from_request && old_mf != nullptr) new_object["metadata"]["managedFields"] = *old_mf;
     return;
   }
   static const Json kNone;
