@@ -27,6 +27,19 @@ std::string DumpJson(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+void AppendJsonString(std::string& out, std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') {
+      out += DumpJson(Json(std::string(s)));  // escapes and UTF-8 handling as DumpJson's
+      return;
+    }
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
 const Json* FindPath(const Json& j, std::string_view path) {
   const Json* cur = &j;
   while (!path.empty()) {

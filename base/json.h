@@ -22,6 +22,10 @@ Result<Json> ParseJson(std::string_view text);
 // Compact serialization; invalid UTF-8 is replaced rather than thrown on.
 std::string DumpJson(const Json& j);
 
+// Appends `s` as a JSON string literal, exactly as DumpJson would write it, without building a
+// Json value (for hot serializers that write their own lines).
+void AppendJsonString(std::string& out, std::string_view s);
+
 // Follows a dotted path of object keys ("metadata.labels"); null when any step is missing or
 // not an object. Keys containing dots cannot be addressed this way: use a JSON pointer.
 const Json* FindPath(const Json& j, std::string_view dotted_path);

@@ -15,10 +15,27 @@ void Trace::Record(Time t, std::string_view kind, Json fields) {
   fields["k"] = kind;
   std::string text = fields.dump();
   text += '\n';
+  Append(text);
+}
+
+void Trace::RecordMembers(Time t, std::string_view kind, std::string_view members) {
+  std::string text;
+  text.reserve(members.size() + kind.size() + 48);
+  text += "{\"k\":";
+  AppendJsonString(text, kind);
+  if (!members.empty()) text += ',';
+  text += members;
+  text += ",\"t\":\"";
+  text += FormatRfc3339Micro(t);
+  text += "\"}\n";
+  Append(text);
+}
+
+void Trace::Append(const std::string& line) {
   std::lock_guard<std::mutex> lock(mu_);
-  hash_->Update(text);
+  hash_->Update(line);
   ++lines_;
-  if (sink_ != nullptr) *sink_ << text;
+  if (sink_ != nullptr) *sink_ << line;
 }
 
 void Trace::SetSink(std::ostream* out) {

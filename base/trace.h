@@ -32,6 +32,10 @@ class Trace {
   // Appends one line. `fields` must be a JSON object (or null for none); it is taken by value
   // so that the usual temporary is extended in place rather than copied.
   void Record(Time t, std::string_view kind, Json fields);
+  // The same line from fields serialized by the caller (for recorders on every API write):
+  // `members` is the JSON text of the members without braces, in sorted key order, and every
+  // key must sort after "k" and before "t" (so the line equals what Record would write).
+  void RecordMembers(Time t, std::string_view kind, std::string_view members);
 
   // Also write each line to `out` (not owned; null to stop). Lines are written as recorded.
   void SetSink(std::ostream* out);
@@ -41,6 +45,8 @@ class Trace {
   std::string Digest() const;
 
  private:
+  void Append(const std::string& line);
+
   mutable std::mutex mu_;
   std::unique_ptr<Sha256> hash_;
   std::ostream* sink_ = nullptr;

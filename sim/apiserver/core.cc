@@ -161,12 +161,15 @@ void Core::PublishLocked(Type type, const ResourceType& rt, const std::string& k
     if (list.empty()) watchers_.erase(it);
   }
   ArmBookmarksLocked();
+  // {"k":"apiserver","key":...,"op":...,"resource":...,"rv":...,"t":...}, written directly:
+  // this line is recorded on every write.
   const char* op = type == Type::kAdded ? "create" : type == Type::kDeleted ? "delete" : "update";
-  env_.trace().Record(env_.Now(), "apiserver",
-                      Json{{"op", op},
-                           {"resource", rt.gvr.GroupResource()},
-                           {"key", key},
-                           {"rv", rv}});
+  std::string members = "\"key\":";
+  AppendJsonString(members, key);
+  members.append(",\"op\":\"").append(op).append("\",\"resource\":");
+  AppendJsonString(members, rt.gvr.GroupResource());
+  members.append(",\"rv\":").append(std::to_string(rv));
+  env_.trace().RecordMembers(env_.Now(), "apiserver", members);
 }
 
 std::shared_ptr<const Json> Core::CommitCreateLocked(const ResourceType& type,

@@ -1,6 +1,5 @@
 #include "sim/apiserver/object_identity.h"
 
-#include <cstdio>
 
 #include "base/json.h"
 
@@ -10,12 +9,20 @@ std::string NewUid(Rng& rng) {
   uint64_t a = rng.Next(), b = rng.Next();
   a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
-  char buf[37];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
-                static_cast<unsigned>(b >> 48),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return buf;
+  // 8-4-4-4-12 lowercase hex digits, formatted by hand (one per object create).
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  int pos = 0;
+  auto put = [&](uint64_t v, int digits) {
+    for (int i = digits - 1; i >= 0; --i) out[pos + i] = kHex[v & 0xf], v >>= 4;
+    pos += digits + 1;
+  };
+  put(a >> 32, 8);
+  put((a >> 16) & 0xffff, 4);
+  put(a & 0xffff, 4);
+  put(b >> 48, 4);
+  put(b & 0xffffffffffffULL, 12);
+  return out;
 }
 
 std::string GenerateNameSuffix(Rng& rng) {

@@ -29,5 +29,15 @@ TEST(JsonTest, DeepNestingIsRefused) {
   EXPECT_NE(j.status().message().find("nesting"), std::string::npos);
 }
 
+TEST(JsonTest, AppendJsonStringMatchesDumpJson) {
+  for (std::string s : {std::string("plain/name-1"), std::string("q\"uote\\back"),
+                        std::string("ctl\n\t\x01"), std::string("caf\xc3\xa9"),
+                        std::string("bad\xff utf8"), std::string()}) {
+    std::string out = "x";
+    AppendJsonString(out, s);
+    EXPECT_EQ(out, "x" + DumpJson(Json(s))) << s;
+  }
+}
+
 }  // namespace
 }  // namespace kt

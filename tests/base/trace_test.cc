@@ -30,5 +30,22 @@ TEST(TraceTest, SinkReceivesJsonLines) {
   EXPECT_EQ(out.str(), "{\"a\":1,\"k\":\"x\",\"t\":\"1970-01-01T00:00:00.000000Z\"}\n");
 }
 
+TEST(TraceTest, RecordMembersWritesTheLineRecordWould) {
+  Trace by_json, by_members;
+  std::ostringstream a, b;
+  by_json.SetSink(&a);
+  by_members.SetSink(&b);
+  const Time t = FromUnixSeconds(1767225600) + 5us;
+  by_json.Record(t, "apiserver", {{"key", "ns/we\"ird\n"}, {"op", "create"}, {"rv", 7}});
+  std::string members = "\"key\":";
+  AppendJsonString(members, "ns/we\"ird\n");
+  members += ",\"op\":\"create\",\"rv\":7";
+  by_members.RecordMembers(t, "apiserver", members);
+  by_json.Record(t, "bare", Json());
+  by_members.RecordMembers(t, "bare", "");
+  EXPECT_EQ(a.str(), b.str());
+  EXPECT_EQ(by_json.Digest(), by_members.Digest());
+}
+
 }  // namespace
 }  // namespace kt

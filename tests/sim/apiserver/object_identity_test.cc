@@ -1,0 +1,43 @@
+// Server-assigned identity: UIDs are RFC 4122 version-4 UUIDs drawn from the Env's seeded
+// stream, generateName suffixes use kube's alphabet.
+#include "sim/apiserver/object_identity.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <regex>
+
+#include "base/random.h"
+
+namespace kt::sim {
+namespace {
+
+TEST(ObjectIdentityTest, UidIsVersion4UuidOfTheStreamsNextTwoWords) {
+  const std::regex shape("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  Rng rng(7), mirror(7);
+  for (int i = 0; i < 1000; ++i) {
+    const std::string uid = NewUid(rng);
+    ASSERT_TRUE(std::regex_match(uid, shape)) << uid;
+    uint64_t a = mirror.Next(), b = mirror.Next();
+    a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+    b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+    char want[40];
+    std::snprintf(want, sizeof(want), "%08x-%04x-%04x-%04x-%012llx",
+                  static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
+                  static_cast<unsigned>(a & 0xffff), static_cast<unsigned>(b >> 48),
+                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
+    ASSERT_EQ(uid, want);
+  }
+}
+
+TEST(ObjectIdentityTest, GenerateNameSuffixIsFiveCharactersOfKubesAlphabet) {
+  Rng rng(3);
+  for (int i = 0; i < 100; ++i) {
+    const std::string s = GenerateNameSuffix(rng);
+    ASSERT_EQ(s.size(), 5u);
+    EXPECT_EQ(s.find_first_not_of("bcdfghjklmnpqrstvwxz2456789"), std::string::npos) << s;
+  }
+}
+
+}  // namespace
+}  // namespace kt::sim
