@@ -89,7 +89,7 @@ Result<BuiltinCatalog> BuiltinCatalog::Parse(std::string_view yaml) {
 
 const BuiltinCatalog& BuiltinCatalog::Get() {
   static const BuiltinCatalog* catalog = [] {
-    auto parsed = Parse(EmbeddedData("builtin_kinds.yaml"));
+    auto parsed = Parse(EmbeddedBuiltinKindsYaml());
     KT_CHECK(parsed.ok()) << "data/builtin_kinds.yaml: " << parsed.status().ToString();
     return new BuiltinCatalog(std::move(parsed).value());
   }();

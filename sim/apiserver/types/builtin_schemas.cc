@@ -71,7 +71,7 @@ Result<BuiltinSchemas> BuiltinSchemas::Parse(std::string_view yaml) {
 
 const BuiltinSchemas& BuiltinSchemas::Get() {
   static const BuiltinSchemas* schemas = [] {
-    auto parsed = Parse(EmbeddedData("builtin_schemas.yaml"));
+    auto parsed = Parse(EmbeddedBuiltinSchemasYaml());
     KT_CHECK(parsed.ok()) << "data/builtin_schemas.yaml: " << parsed.status().ToString();
     return new BuiltinSchemas(std::move(parsed).value());
   }();

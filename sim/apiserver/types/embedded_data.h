@@ -1,5 +1,5 @@
 // Data files of sim/apiserver/types/data (built-in kinds, merge keys, schemas), compiled into
-// the library by embed_data.cmake so nothing is read from disk at run time.
+// the library by kt_embed_text (cmake/KtHelpers.cmake) so nothing is read from disk at run time.
 // Thread-safety: returns views of static storage; safe from any thread.
 #ifndef KT_SIM_APISERVER_TYPES_EMBEDDED_DATA_H_
 #define KT_SIM_APISERVER_TYPES_EMBEDDED_DATA_H_
@@ -8,8 +8,10 @@
 
 namespace kt::sim {
 
-// The content of data/<name> ("builtin_kinds.yaml"); empty when no such file was embedded.
-std::string_view EmbeddedData(std::string_view name);
+// The text of data/builtin_kinds.yaml, data/builtin_merge_keys.yaml, data/builtin_schemas.yaml.
+std::string_view EmbeddedBuiltinKindsYaml();
+std::string_view EmbeddedBuiltinMergeKeysYaml();
+std::string_view EmbeddedBuiltinSchemasYaml();
 
 }  // namespace kt::sim
 

@@ -49,7 +49,7 @@ Result<MergeKeyTable> MergeKeyTable::Parse(std::string_view yaml) {
 
 const MergeKeyTable& MergeKeyTable::Builtin() {
   static const MergeKeyTable* table = [] {
-    auto parsed = Parse(EmbeddedData("builtin_merge_keys.yaml"));
+    auto parsed = Parse(EmbeddedBuiltinMergeKeysYaml());
     KT_CHECK(parsed.ok()) << "data/builtin_merge_keys.yaml: " << parsed.status().ToString();
     return new MergeKeyTable(std::move(parsed).value());
   }();
