@@ -19,6 +19,12 @@ bool IsCore(const ResourceType& t, std::string_view resource) {
   return t.gvr.group.empty() && t.gvr.resource == resource;
 }
 
+// What a write to `subresource` admits alone: a status write takes everything but status from
+// the stored object (see TypeRegistry::Admit).
+std::string_view StatusOnly(std::string_view subresource) {
+  return subresource == "status" ? "status" : "";
+}
+
 std::string FieldValidationOf(const api::WriteOptions& o) {
   return o.field_validation.empty() ? "Warn" : o.field_validation;
 }
@@ -67,9 +73,9 @@ AdmissionRequest Core::Pending::Request() const {
 }
 
 Status Core::SchemaLocked(const ResourceType& type, Json& obj, std::string_view field_validation,
-                          std::vector<std::string>* warnings) {
+                          std::vector<std::string>* warnings, std::string_view only_member) {
   // Unknown fields per fieldValidation, pruning, defaulting, then the schema and metadata rules.
-  ValidationResult vr = types_.Admit(type, obj, field_validation);
+  ValidationResult vr = types_.Admit(type, obj, field_validation, only_member);
   if (!vr.status.ok()) return vr.status;
   if (warnings) warnings->insert(warnings->end(), vr.warnings.begin(), vr.warnings.end());
   auto errs = OwnerReferenceErrors(obj);
@@ -245,7 +251,7 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
     if (const Json* sf = FindPath(old, "spec.finalizers")) obj["spec"]["finalizers"] = *sf;
     if (sub != "status" && old.contains("status")) obj["status"] = old["status"];
   }
-  KT_RETURN_IF_ERROR(SchemaLocked(type, obj, FieldValidationOf(options), warnings));
+  KT_RETURN_IF_ERROR(SchemaLocked(type, obj, FieldValidationOf(options), warnings, StatusOnly(sub)));
   if (IsCore(type, "services") && sub.empty()) {
     KT_RETURN_IF_ERROR(services_.Assign(obj, &old).Annotate("Service \"" + ref.name + "\" is invalid"));
   }

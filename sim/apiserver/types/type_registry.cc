@@ -132,25 +132,45 @@ std::string StrictError(const ResourceType& type, const std::vector<std::string>
 
 }  // namespace
 
+namespace {
+
+// Applies fieldValidation to the unknown fields found: Strict fails the request (false, with
+// r.status set), Warn adds warnings.
+bool ReportUnknown(const ResourceType& type, const std::vector<std::string>& unknown,
+                   std::string_view field_validation, ValidationResult& r) {
+  if (unknown.empty()) return true;
+  if (field_validation == "Strict") {
+    r.status = BadRequest(StrictError(type, unknown));
+    return false;
+  }
+  for (const std::string& f : unknown) r.warnings.push_back("unknown field " + GoQuote(f));
+  return true;
+}
+
+void Conclude(const ResourceType& type, const Json& obj, FieldErrors errors, ValidationResult& r) {
+  if (errors.empty()) return;
+  r.status = InvalidStatus(type.kind, type.gvr.group, api::Name(obj), errors);
+  r.errors = std::move(errors);
+}
+
+ValidationResult NotAnObject(const ResourceType& type, const Json& obj) {
+  ValidationResult r;
+  r.status = BadRequest("the object of kind " + type.kind + " must be a JSON object, not " +
+                        std::string(JsonTypeName(obj)));
+  return r;
+}
+
+}  // namespace
+
 ValidationResult TypeRegistry::Validate(const ResourceType& type, const Json& obj,
                                         std::string_view field_validation) const {
+  if (!obj.is_object()) return NotAnObject(type, obj);
   ValidationResult r;
-  if (!obj.is_object()) {
-    r.status = BadRequest("the object of kind " + type.kind + " must be a JSON object, not " +
-                          std::string(JsonTypeName(obj)));
-    return r;
-  }
   const TypeEntry* e = impl_->Entry(type);
   SchemaWalk walk;
-  if (e != nullptr && e->schema != nullptr && field_validation != "Ignore") {
-    std::vector<std::string> unknown = UnknownFields(*e->schema, obj, walk);
-    if (!unknown.empty()) {
-      if (field_validation == "Strict") {
-        r.status = BadRequest(StrictError(type, unknown));
-        return r;
-      }
-      for (const std::string& f : unknown) r.warnings.push_back("unknown field " + GoQuote(f));
-    }
+  if (e != nullptr && e->schema != nullptr && field_validation != "Ignore" &&
+      !ReportUnknown(type, UnknownFields(*e->schema, obj, walk), field_validation, r)) {
+    return r;
   }
   FieldErrors errors;
   ValidateObjectMeta(obj, e != nullptr ? e->name_rule : NameRule::kDnsSubdomain, errors);
@@ -159,10 +179,7 @@ ValidationResult TypeRegistry::Validate(const ResourceType& type, const Json& ob
     FieldErrors crd_errors = ValidateCrdObject(obj);
     errors.insert(errors.end(), crd_errors.begin(), crd_errors.end());
   }
-  if (!errors.empty()) {
-    r.status = InvalidStatus(type.kind, type.gvr.group, api::Name(obj), errors);
-    r.errors = std::move(errors);
-  }
+  Conclude(type, obj, std::move(errors), r);
   return r;
 }
 
@@ -181,29 +198,44 @@ void TypeRegistry::Prune(const ResourceType& type, Json& obj) const {
 }
 
 ValidationResult TypeRegistry::Admit(const ResourceType& type, Json& obj,
-                                     std::string_view field_validation) const {
-  ValidationResult r;
-  if (!obj.is_object()) {
-    r.status = BadRequest("the object of kind " + type.kind + " must be a JSON object, not " +
-                          std::string(JsonTypeName(obj)));
-    return r;
-  }
+                                     std::string_view field_validation,
+                                     std::string_view only_member) const {
+  if (!obj.is_object()) return NotAnObject(type, obj);
   const TypeEntry* e = impl_->Entry(type);
-  if (e != nullptr && e->schema != nullptr && field_validation != "Ignore") {
-    std::vector<std::string> unknown = UnknownFields(*e->schema, obj, SchemaWalk{});
-    if (!unknown.empty()) {
-      if (field_validation == "Strict") {
-        r.status = BadRequest(StrictError(type, unknown));
-        return r;
-      }
-      for (const std::string& f : unknown) r.warnings.push_back("unknown field " + GoQuote(f));
-    }
+  const Schema* member_schema = nullptr;
+  if (!only_member.empty() && !type.is_custom && e != nullptr && e->schema != nullptr) {
+    auto it = e->schema->properties.find(only_member);
+    if (it != e->schema->properties.end()) member_schema = it->second.get();
   }
-  Prune(type, obj);
-  ApplyDefaults(type, obj);
-  ValidationResult v = Validate(type, obj, "Ignore");
-  v.warnings.insert(v.warnings.begin(), r.warnings.begin(), r.warnings.end());
-  return v;
+  ValidationResult r;
+  if (member_schema == nullptr) {
+    if (e != nullptr && e->schema != nullptr && field_validation != "Ignore" &&
+        !ReportUnknown(type, UnknownFields(*e->schema, obj, SchemaWalk{}), field_validation, r)) {
+      return r;
+    }
+    Prune(type, obj);
+    ApplyDefaults(type, obj);
+    ValidationResult v = Validate(type, obj, "Ignore");
+    v.warnings.insert(v.warnings.begin(), r.warnings.begin(), r.warnings.end());
+    return v;
+  }
+  // Everything but the member comes from the stored, already admitted object: only the member
+  // is checked, pruned, defaulted and validated, with the object's metadata (kube's status
+  // strategies validate metadata and status, not the spec).
+  const SchemaWalk walk{std::string(only_member), false};
+  FieldErrors errors;
+  ValidateObjectMeta(obj, e->name_rule, errors);
+  if (auto m = obj.find(only_member); m != obj.end()) {
+    if (field_validation != "Ignore" &&
+        !ReportUnknown(type, UnknownFields(*member_schema, *m, walk), field_validation, r)) {
+      return r;
+    }
+    PruneWithSchema(*member_schema, *m, walk);
+    DefaultWithSchema(*member_schema, *m);
+    ValidateAgainstSchema(*member_schema, *m, walk, errors);
+  }
+  Conclude(type, obj, std::move(errors), r);
+  return r;
 }
 
 std::optional<TypeRegistry::ListMergeInfo> TypeRegistry::MergeInfo(

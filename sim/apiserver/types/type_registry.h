@@ -112,8 +112,10 @@ class TypeRegistry {
   // The whole admission of a written object in kube-apiserver's order: unknown fields per
   // `field_validation` (Strict fails with BadRequest), then Prune, ApplyDefaults, and
   // Validate. `obj` is modified in place (pruned and defaulted) even when validation fails.
-  ValidationResult Admit(const ResourceType& type, Json& obj,
-                         std::string_view field_validation) const;
+  // `only_member` ("status", for a status write of a built-in kind whose other members come
+  // from the stored object) limits all four to that member and the object's metadata.
+  ValidationResult Admit(const ResourceType& type, Json& obj, std::string_view field_validation,
+                         std::string_view only_member = {}) const;
   // The compiled schema of a resource (null: no schema, everything is kept).
   const Schema* SchemaOf(const ResourceType& type) const;
 

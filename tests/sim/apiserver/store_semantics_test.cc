@@ -342,6 +342,39 @@ TEST_F(StoreSemantics, StatusWritesOwnOnlyStatusFields) {
   EXPECT_EQ(entry(*second, "author")["fieldsV1"], entry(*first, "author")["fieldsV1"]);
 }
 
+// A status write of a built-in kind admits only the status (with the metadata); its errors
+// are named by their full paths.
+TEST_F(StoreSemantics, BuiltinStatusWritesAdmitTheStatus) {
+  Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "p"}, {"namespace", "default"}}},
+              {"spec", {{"containers", Json::array({{{"name", "a"}, {"image", "a:1"}}})}}}};
+  MustCreate(res::kPods, pod);
+  api::WriteOptions st;
+  st.subresource = "status";
+  auto wrong_type = client_.Patch(res::kPods, "default", "p", PatchType::kMerge,
+                                  R"({"status":{"phase":5}})", st);
+  ASSERT_FALSE(wrong_type.ok());
+  EXPECT_TRUE(wrong_type.status().Is(StatusCode::kInvalid)) << wrong_type.status().ToString();
+  EXPECT_NE(wrong_type.status().message().find("status.phase"), std::string::npos)
+      << wrong_type.status().message();
+
+  auto not_in_enum = client_.Patch(res::kPods, "default", "p", PatchType::kMerge,
+                                   R"({"status":{"phase":"Sleeping"}})", st);
+  ASSERT_FALSE(not_in_enum.ok());
+  EXPECT_NE(not_in_enum.status().message().find("status.phase: Unsupported value"),
+            std::string::npos)
+      << not_in_enum.status().message();
+
+  // A pod's status preserves fields it does not list (as the built-in schema says), even
+  // under Strict; the spec stays the stored one.
+  st.field_validation = "Strict";
+  auto kept = client_.Patch(res::kPods, "default", "p", PatchType::kMerge,
+                            R"({"status":{"phase":"Running","nominatedNodeName":"n1"}})", st);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ((*kept)["status"]["phase"], "Running");
+  EXPECT_EQ((*kept)["status"]["nominatedNodeName"], "n1");
+  EXPECT_EQ((*kept)["spec"]["containers"][0]["image"], "a:1");
+}
+
 TEST_F(StoreSemantics, TraceRecordsEveryCommittedChange) {
   uint64_t before = env_.trace().lines();
   MustCreate(res::kConfigMaps, ConfigMap("a"));
