@@ -130,10 +130,6 @@ std::string StrictError(const ResourceType& type, const std::vector<std::string>
   return m;
 }
 
-}  // namespace
-
-namespace {
-
 // Applies fieldValidation to the unknown fields found: Strict fails the request (false, with
 // r.status set), Warn adds warnings.
 bool ReportUnknown(const ResourceType& type, const std::vector<std::string>& unknown,
