@@ -42,6 +42,9 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
 
   virtual ~SessionBase() = default;
   virtual void Post(std::function<void()> fn) = 0;
+  // Runs `fn` at once when called on the session's strand (a handler answering inline), else
+  // posts it there.
+  virtual void Dispatch(std::function<void()> fn) = 0;
   // On the strand:
   virtual void SendResponse(HttpResponse response, bool keep_alive) = 0;
   virtual void SendStreamHead(int status,
@@ -134,7 +137,7 @@ class ExchangeImpl final : public Exchange {
     KT_CHECK(!answered_.exchange(true)) << "HTTP exchange answered twice";
     auto s = session_;
     bool ka = keep_alive_;
-    s->Post([s, ka, r = std::move(response)]() mutable { s->SendResponse(std::move(r), ka); });
+    s->Dispatch([s, ka, r = std::move(response)]() mutable { s->SendResponse(std::move(r), ka); });
   }
 
   std::shared_ptr<ResponseStream> StartStream(
@@ -156,6 +159,9 @@ class Session final : public SessionBase {
 
   void Start() {
     auto self = std::static_pointer_cast<Session>(shared_from_this());
+    beast::error_code ec;
+    const auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = ep.address().to_string() + ":" + std::to_string(ep.port());
     asio::dispatch(stream_.get_executor(), [self] {
       if constexpr (std::is_same_v<StreamT, beast::ssl_stream<beast::tcp_stream>>) {
         beast::get_lowest_layer(self->stream_).expires_after(std::chrono::seconds(30));
@@ -171,6 +177,9 @@ class Session final : public SessionBase {
   }
 
   void Post(std::function<void()> fn) override { asio::post(stream_.get_executor(), std::move(fn)); }
+  void Dispatch(std::function<void()> fn) override {
+    asio::dispatch(stream_.get_executor(), std::move(fn));
+  }
 
   void CloseNow() override {
     if (closed_) return;
@@ -278,9 +287,7 @@ class Session final : public SessionBase {
     }
     req.body = std::move(msg.body());
     req.tls = tls_;
-    beast::error_code rec;
-    auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(rec);
-    if (!rec) req.remote_address = ep.address().to_string() + ":" + std::to_string(ep.port());
+    req.remote_address = remote_address_;
 
     auto exchange = std::make_shared<ExchangeImpl>(shared_from_this(), msg.keep_alive());
     shared_->handler(req, std::move(exchange));
@@ -324,6 +331,7 @@ class Session final : public SessionBase {
   std::shared_ptr<const ServerShared> shared_;
   const HttpServerOptions& options_;  // shared_->options
   bool tls_;
+  std::string remote_address_;  // "ip:port" of the client, read once
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::deque<std::string> queue_;

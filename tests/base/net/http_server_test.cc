@@ -5,6 +5,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "base/net/http_client.h"
 #include "base/net/http_server.h"
@@ -105,6 +108,67 @@ TEST_F(HttpServerTest, HandlerMayAnswerFromAnotherThreadLater) {
   cv.notify_all();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 201);
+}
+
+// Do() on a plain connection reads straight from the socket (send, poll, recv): a body far
+// larger than one read arrives whole, and the server sees the client's address.
+TEST_F(HttpServerTest, PlainClientReadsLargeBodiesAndServerSeesItsAddress) {
+  std::string big(4 << 20, 'x');
+  for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + (i / 4096) % 26);
+  StartServer([&big](HttpRequest& req, std::shared_ptr<Exchange> ex) {
+    ex->Respond(HttpResponse::Text(200, req.path == "/big" ? big : req.remote_address));
+  });
+  auto client = HttpClient::Create(server_->base_url());
+  for (int i = 0; i < 2; ++i) {  // the second reuses the connection
+    auto r = (*client)->Do("GET", "/big");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->body.size(), big.size());
+    EXPECT_TRUE(r->body == big);
+  }
+  auto who = (*client)->Do("GET", "/who");
+  ASSERT_TRUE(who.ok());
+  EXPECT_TRUE(who->body.starts_with("127.0.0.1:")) << who->body;
+}
+
+TEST_F(HttpServerTest, PlainClientTimesOutWhenNoAnswerComes) {
+  std::mutex mu;
+  std::vector<std::shared_ptr<Exchange>> parked;  // never answered while the client waits
+  StartServer([&](HttpRequest&, std::shared_ptr<Exchange> ex) {
+    std::lock_guard<std::mutex> lock(mu);
+    parked.push_back(std::move(ex));
+  });
+  HttpClientOptions o;
+  o.timeout = std::chrono::milliseconds(200);
+  auto client = HttpClient::Create(server_->base_url(), o);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = (*client)->Do("GET", "/never");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kTimeout) << r.status().ToString();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST_F(HttpServerTest, PlainClientRefusesAnswersOverItsLimit) {
+  StartServer([](HttpRequest&, std::shared_ptr<Exchange> ex) {
+    ex->Respond(HttpResponse::Text(200, std::string(5000, 'x')));
+  });
+  HttpClientOptions o;
+  o.response_bytes_max = 1000;
+  auto client = HttpClient::Create(server_->base_url(), o);
+  auto r = (*client)->Do("GET", "/");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("body limit"), std::string::npos) << r.status().ToString();
+}
+
+TEST_F(HttpServerTest, PlainClientRetriesWhenTheServerClosedTheIdleConnection) {
+  HttpServerOptions so;
+  so.idle_timeout = std::chrono::milliseconds(50);
+  StartServer(Echo(), std::nullopt, 1024, so);
+  auto client = HttpClient::Create(server_->base_url());
+  ASSERT_TRUE((*client)->Do("GET", "/one").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server closes it
+  auto r = (*client)->Do("GET", "/two");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, "GET /two q=- body=");
 }
 
 TEST_F(HttpServerTest, ChunkedStreamDeliversLinesAndEnds) {
