@@ -7,6 +7,7 @@
 #include "api/object.h"
 #include "base/json.h"
 #include "base/trace.h"
+#include "sim/cluster/controller_util.h"
 #include "sim/cluster/pod_util.h"
 
 namespace kt::sim::cluster {
@@ -78,48 +79,25 @@ JobController::JobController(ClusterLoop& loop, ApiServer& server, Informer& job
       orphans_(loop, "job-orphans", [this](const std::string& k) { return ReconcileOrphan(k); }) {
   ctx_.user = "system:serviceaccount:kube-system:job-controller";
   source_.component = "job-controller";
-  jobs_.AddHandlers({[this](const JsonPtr& j) {
-                       key_by_uid_[api::Uid(*j)] = Informer::KeyOf(*j);
-                       queue_.Add(Informer::KeyOf(*j));
-                     },
-                     [this](const JsonPtr& o, const JsonPtr& j) {
-                       if (api::Generation(*o) == api::Generation(*j) &&
-                           api::IsDeleting(*o) == api::IsDeleting(*j)) {
-                         return;
-                       }
-                       queue_.Add(Informer::KeyOf(*j));
-                     },
-                     [this](const JsonPtr& j) {
-                       key_by_uid_.erase(api::Uid(*j));
-                       last_written_.erase(Informer::KeyOf(*j));
-                       last_failure_.erase(Informer::KeyOf(*j));
-                       expectations_.Forget(Informer::KeyOf(*j));
-                       // Its pods lose the tracking finalizer.
-                       for (const auto& pk : pods_.ByIndex("owner", api::Uid(*j))) orphans_.Add(pk);
-                     }});
-  auto on_pod = [this](const JsonPtr& p, bool deleted) {
-    const std::string owner = ControllerUid(*p);
-    if (owner.empty()) return;
-    auto it = key_by_uid_.find(owner);
-    if (it == key_by_uid_.end()) {
-      if (!deleted && api::HasFinalizer(*p, kTracking) &&
-          (IsPodDeleting(*p) || IsPodTerminal(*p))) {
-        const Json* refs = FindPath(*p, "metadata.ownerReferences");
-        bool job_owned = false;
-        if (refs && refs->is_array()) {
-          for (const auto& r : *refs) job_owned |= GetString(r, "kind") == "Job";
-        }
-        if (job_owned && jobs_.synced()) orphans_.Add(Informer::KeyOf(*p));
-      }
+  auto enqueue = [this](const std::string& key) { queue_.Add(key); };
+  jobs_.AddHandlers(owned_.OwnerHandlers(enqueue, /*labels_matter=*/false, [this](const JsonPtr& j) {
+    last_written_.erase(Informer::KeyOf(*j));
+    last_failure_.erase(Informer::KeyOf(*j));
+    // Its pods lose the tracking finalizer.
+    for (const auto& pk : pods_.ByIndex("owner", api::Uid(*j))) orphans_.Add(pk);
+  }));
+  // A finished or deleted pod of a Job that is gone still carries the tracking finalizer.
+  pods_.AddHandlers(owned_.PodHandlers(enqueue, [this](const JsonPtr& p, bool deleted) {
+    if (deleted || !api::HasFinalizer(*p, kTracking) || !(IsPodDeleting(*p) || IsPodTerminal(*p))) {
       return;
     }
-    if (deleted || IsPodDeleting(*p)) expectations_.Deleted(it->second, api::Name(*p));
-    if (!deleted) expectations_.Created(it->second, api::Name(*p));
-    queue_.Add(it->second);
-  };
-  pods_.AddHandlers({[on_pod](const JsonPtr& p) { on_pod(p, false); },
-                     [on_pod](const JsonPtr&, const JsonPtr& p) { on_pod(p, false); },
-                     [on_pod](const JsonPtr& p) { on_pod(p, true); }});
+    const Json* refs = FindPath(*p, "metadata.ownerReferences");
+    bool job_owned = false;
+    if (refs && refs->is_array()) {
+      for (const auto& r : *refs) job_owned |= GetString(r, "kind") == "Job";
+    }
+    if (job_owned && jobs_.synced()) orphans_.Add(Informer::KeyOf(*p));
+  }));
 }
 
 Status JobController::RemoveFinalizer(const Json& pod) {
@@ -137,7 +115,7 @@ Status JobController::RemoveFinalizer(const Json& pod) {
 ReconcileResult JobController::ReconcileOrphan(const std::string& pod_key) {
   JsonPtr p = pods_.Get(pod_key);
   if (!p || !api::HasFinalizer(*p, kTracking)) return ReconcileResult::Done();
-  if (key_by_uid_.count(ControllerUid(*p))) return ReconcileResult::Done();
+  if (owned_.HasKnownOwner(*p)) return ReconcileResult::Done();
   Status s = RemoveFinalizer(*p);
   return s.ok() ? ReconcileResult::Done() : ReconcileResult::Error(s);
 }
@@ -159,7 +137,7 @@ void JobController::DeleteActive(const Json& job, const std::vector<JsonPtr>& ac
     auto r = server_.Delete(ResourceRef{api::resources::kPods, api::Namespace(*p), api::Name(*p), ""},
                             {}, ctx_);
     if (r.ok()) {
-      expectations_.ExpectDelete(Informer::KeyOf(job), api::Name(*p), loop_.Now());
+      owned_.expectations().ExpectDelete(Informer::KeyOf(job), api::Name(*p), loop_.Now());
       events_.Normal(job, source_, "SuccessfulDelete", "Deleted pod: " + api::Name(*p));
     }
   }
@@ -170,7 +148,7 @@ ReconcileResult JobController::Reconcile(const std::string& key) {
   JsonPtr jp = NewerOf(jobs_.Get(key), lw == last_written_.end() ? nullptr : lw->second);
   if (!jobs_.Get(key)) jp = nullptr;  // deleted: our last write does not resurrect it
   if (!jp) {
-    expectations_.Forget(key);
+    owned_.expectations().Forget(key);
     return ReconcileResult::Done();
   }
   const JsonPtr original = jp;  // `job` stays valid when jp moves on to our own write's result
@@ -306,7 +284,7 @@ ReconcileResult JobController::Reconcile(const std::string& key) {
       env.trace().Record(env.Now(), "cluster.job", Json{{"job", key}, {"complete", succeeded}});
     } else if (GetBool(job, "spec.suspend")) {
       DeleteActive(job, active);
-    } else if (expectations_.Satisfied(key, now)) {
+    } else if (owned_.expectations().Satisfied(key, now)) {
       int64_t want = completions ? std::min(parallelism, *completions - succeeded)
                                  : (succeeded > 0 ? 0 : parallelism);
       want = std::max<int64_t>(0, want);
@@ -330,7 +308,7 @@ ReconcileResult JobController::Reconcile(const std::string& key) {
           events_.Warning(job, source_, "FailedCreate", "Error creating: " + r.status().message());
           return ReconcileResult::Error(r.status());
         }
-        expectations_.ExpectCreate(key, api::Name(*r->object), now);
+        owned_.expectations().ExpectCreate(key, api::Name(*r->object), now);
         events_.Normal(job, source_, "SuccessfulCreate", "Created pod: " + api::Name(*r->object));
       }
       for (int64_t i = 0; i < -diff && i < static_cast<int64_t>(active.size()); ++i) {

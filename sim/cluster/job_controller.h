@@ -23,9 +23,9 @@
 
 #include "sim/apiserver/api_server.h"
 #include "sim/cluster/cluster_loop.h"
-#include "sim/cluster/controller_util.h"
 #include "sim/cluster/event_recorder.h"
 #include "sim/cluster/informer.h"
+#include "sim/cluster/owned_pods.h"
 #include "sim/cluster/work_queue.h"
 
 namespace kt::sim::cluster {
@@ -54,10 +54,9 @@ class JobController {
   EventRecorder& events_;
   RequestContext ctx_;
   EventSource source_;
-  std::map<std::string, std::string> key_by_uid_;
   std::map<std::string, JsonPtr> last_written_;  // job key -> our last status write
   std::map<std::string, Time> last_failure_;      // job key -> when a pod last failed
-  Expectations expectations_;
+  OwnedPods owned_;
   WorkQueue queue_;
   WorkQueue orphans_;
 };

@@ -8,6 +8,7 @@
 #include "api/object.h"
 #include "base/json.h"
 #include "base/trace.h"
+#include "sim/cluster/controller_util.h"
 #include "sim/cluster/pod_util.h"
 
 namespace kt::sim::cluster {
@@ -48,45 +49,16 @@ ReplicaSetController::ReplicaSetController(ClusterLoop& loop, ApiServer& server,
       queue_(loop, "replicaset", [this](const std::string& k) { return Reconcile(k); }) {
   ctx_.user = "system:serviceaccount:kube-system:replicaset-controller";
   source_.component = "replicaset-controller";
-  rss_.AddHandlers({[this](const JsonPtr& rs) {
-                      key_by_uid_[api::Uid(*rs)] = Informer::KeyOf(*rs);
-                      queue_.Add(Informer::KeyOf(*rs));
-                    },
-                    [this](const JsonPtr& old_rs, const JsonPtr& rs) {
-                      // Status-only changes (our own writes) need no reconcile.
-                      if (api::Generation(*old_rs) == api::Generation(*rs) &&
-                          api::IsDeleting(*old_rs) == api::IsDeleting(*rs) &&
-                          api::GetLabels(*old_rs) == api::GetLabels(*rs)) {
-                        return;
-                      }
-                      queue_.Add(Informer::KeyOf(*rs));
-                    },
-                    [this](const JsonPtr& rs) {
-                      key_by_uid_.erase(api::Uid(*rs));
-                      expectations_.Forget(Informer::KeyOf(*rs));
-                    }});
-  pods_.AddHandlers({[this](const JsonPtr& p) { OnPod(p, false); },
-                     [this](const JsonPtr&, const JsonPtr& p) { OnPod(p, false); },
-                     [this](const JsonPtr& p) { OnPod(p, true); }});
-}
-
-void ReplicaSetController::OnPod(const JsonPtr& pod, bool deleted) {
-  std::string owner = ControllerUid(*pod);
-  if (owner.empty()) return;
-  auto it = key_by_uid_.find(owner);
-  if (it == key_by_uid_.end()) return;
-  const std::string name = api::Name(*pod);
-  if (deleted || IsPodDeleting(*pod)) {
-    expectations_.Deleted(it->second, name);
-  }
-  if (!deleted) expectations_.Created(it->second, name);
-  queue_.Add(it->second);
+  auto enqueue = [this](const std::string& key) { queue_.Add(key); };
+  // Status-only changes (our own writes) need no reconcile; label changes do.
+  rss_.AddHandlers(owned_.OwnerHandlers(enqueue, /*labels_matter=*/true));
+  pods_.AddHandlers(owned_.PodHandlers(enqueue));
 }
 
 ReconcileResult ReplicaSetController::Reconcile(const std::string& key) {
   JsonPtr rs = rss_.Get(key);
   if (!rs) {
-    expectations_.Forget(key);
+    owned_.expectations().Forget(key);
     return ReconcileResult::Done();
   }
   if (api::IsDeleting(*rs)) return ReconcileResult::Done();
@@ -102,7 +74,7 @@ ReconcileResult ReplicaSetController::Reconcile(const std::string& key) {
     if (p && IsPodActive(*p)) active.push_back(p);
   }
   Status create_error;
-  if (expectations_.Satisfied(key, now)) {
+  if (owned_.expectations().Satisfied(key, now)) {
     const int64_t diff = static_cast<int64_t>(active.size()) - replicas;
     if (diff < 0) {
       const Json* tmpl = FindPath(*rs, "spec.template");
@@ -116,7 +88,7 @@ ReconcileResult ReplicaSetController::Reconcile(const std::string& key) {
           break;
         }
         const std::string pod_name = api::Name(*r->object);
-        expectations_.ExpectCreate(key, pod_name, now);
+        owned_.expectations().ExpectCreate(key, pod_name, now);
         events_.Normal(*rs, source_, "SuccessfulCreate", "Created pod: " + pod_name);
       }
       if (-diff > want && create_error.ok()) queue_.Add(key);  // the next burst
@@ -141,7 +113,7 @@ ReconcileResult ReplicaSetController::Reconcile(const std::string& key) {
           events_.Warning(*rs, source_, "FailedDelete", "Error deleting: " + r.status().message());
           return ReconcileResult::Error(r.status());
         }
-        expectations_.ExpectDelete(key, pod_name, now);
+        owned_.expectations().ExpectDelete(key, pod_name, now);
         events_.Normal(*rs, source_, "SuccessfulDelete", "Deleted pod: " + pod_name);
       }
     }

@@ -12,14 +12,13 @@
 #ifndef KT_SIM_CLUSTER_REPLICASET_CONTROLLER_H_
 #define KT_SIM_CLUSTER_REPLICASET_CONTROLLER_H_
 
-#include <map>
 #include <string>
 
 #include "sim/apiserver/api_server.h"
 #include "sim/cluster/cluster_loop.h"
-#include "sim/cluster/controller_util.h"
 #include "sim/cluster/event_recorder.h"
 #include "sim/cluster/informer.h"
+#include "sim/cluster/owned_pods.h"
 #include "sim/cluster/work_queue.h"
 
 namespace kt::sim::cluster {
@@ -32,7 +31,6 @@ class ReplicaSetController {
   uint64_t reconciles() const { return queue_.reconciles(); }
 
  private:
-  void OnPod(const JsonPtr& pod, bool deleted);
   ReconcileResult Reconcile(const std::string& key);
 
   ClusterLoop& loop_;
@@ -43,8 +41,7 @@ class ReplicaSetController {
   const int burst_;
   RequestContext ctx_;
   EventSource source_;
-  std::map<std::string, std::string> key_by_uid_;  // ReplicaSet uid -> key
-  Expectations expectations_;
+  OwnedPods owned_;
   WorkQueue queue_;
 };
 

@@ -6,6 +6,7 @@
 #include "api/object.h"
 #include "base/json.h"
 #include "base/trace.h"
+#include "sim/cluster/controller_util.h"
 #include "sim/cluster/pod_util.h"
 
 namespace kt::sim::cluster {
@@ -32,31 +33,9 @@ StatefulSetController::StatefulSetController(ClusterLoop& loop, ApiServer& serve
       queue_(loop, "statefulset", [this](const std::string& k) { return Reconcile(k); }) {
   ctx_.user = "system:serviceaccount:kube-system:statefulset-controller";
   source_.component = "statefulset-controller";
-  sets_.AddHandlers({[this](const JsonPtr& s) {
-                       key_by_uid_[api::Uid(*s)] = Informer::KeyOf(*s);
-                       queue_.Add(Informer::KeyOf(*s));
-                     },
-                     [this](const JsonPtr& o, const JsonPtr& s) {
-                       if (api::Generation(*o) == api::Generation(*s) &&
-                           api::IsDeleting(*o) == api::IsDeleting(*s)) {
-                         return;
-                       }
-                       queue_.Add(Informer::KeyOf(*s));
-                     },
-                     [this](const JsonPtr& s) {
-                       key_by_uid_.erase(api::Uid(*s));
-                       expectations_.Forget(Informer::KeyOf(*s));
-                     }});
-  auto on_pod = [this](const JsonPtr& p, bool deleted) {
-    auto it = key_by_uid_.find(ControllerUid(*p));
-    if (it == key_by_uid_.end()) return;
-    if (deleted || IsPodDeleting(*p)) expectations_.Deleted(it->second, api::Name(*p));
-    if (!deleted) expectations_.Created(it->second, api::Name(*p));
-    queue_.Add(it->second);
-  };
-  pods_.AddHandlers({[on_pod](const JsonPtr& p) { on_pod(p, false); },
-                     [on_pod](const JsonPtr&, const JsonPtr& p) { on_pod(p, false); },
-                     [on_pod](const JsonPtr& p) { on_pod(p, true); }});
+  auto enqueue = [this](const std::string& key) { queue_.Add(key); };
+  sets_.AddHandlers(owned_.OwnerHandlers(enqueue));
+  pods_.AddHandlers(owned_.PodHandlers(enqueue));
 }
 
 Result<std::string> StatefulSetController::EnsureRevision(const Json& set, const std::string& hash) {
@@ -89,7 +68,7 @@ Result<std::string> StatefulSetController::EnsureRevision(const Json& set, const
 ReconcileResult StatefulSetController::Reconcile(const std::string& key) {
   JsonPtr sp = sets_.Get(key);
   if (!sp) {
-    expectations_.Forget(key);
+    owned_.expectations().Forget(key);
     return ReconcileResult::Done();
   }
   const Json& set = *sp;
@@ -125,13 +104,13 @@ ReconcileResult StatefulSetController::Reconcile(const std::string& key) {
     del.precondition_uid = api::Uid(pod);
     auto r = server_.Delete(ResourceRef{api::resources::kPods, ns, pod_name, ""}, del, ctx_);
     if (!r.ok() && !r.status().Is(StatusCode::kNotFound)) return r.status();
-    expectations_.ExpectDelete(key, pod_name, now);
+    owned_.expectations().ExpectDelete(key, pod_name, now);
     events_.Normal(set, source_, "SuccessfulDelete",
                    "delete Pod " + pod_name + " in StatefulSet " + name + " successful");
     return Status::Ok();
   };
 
-  if (expectations_.Satisfied(key, now)) {
+  if (owned_.expectations().Satisfied(key, now)) {
     [&] {
       // Failed pods are replaced.
       for (auto& [ord, p] : by_ordinal) {
@@ -161,7 +140,7 @@ ReconcileResult StatefulSetController::Reconcile(const std::string& key) {
             }
             return;
           }
-          expectations_.ExpectCreate(key, pod_name, now);
+          owned_.expectations().ExpectCreate(key, pod_name, now);
           events_.Normal(set, source_, "SuccessfulCreate",
                          "create Pod " + pod_name + " in StatefulSet " + name + " successful");
           if (ordered) return;  // wait for it to be Running and Ready

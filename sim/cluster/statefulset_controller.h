@@ -20,14 +20,13 @@
 #ifndef KT_SIM_CLUSTER_STATEFULSET_CONTROLLER_H_
 #define KT_SIM_CLUSTER_STATEFULSET_CONTROLLER_H_
 
-#include <map>
 #include <string>
 
 #include "sim/apiserver/api_server.h"
 #include "sim/cluster/cluster_loop.h"
-#include "sim/cluster/controller_util.h"
 #include "sim/cluster/event_recorder.h"
 #include "sim/cluster/informer.h"
+#include "sim/cluster/owned_pods.h"
 #include "sim/cluster/work_queue.h"
 
 namespace kt::sim::cluster {
@@ -51,8 +50,7 @@ class StatefulSetController {
   EventRecorder& events_;
   RequestContext ctx_;
   EventSource source_;
-  std::map<std::string, std::string> key_by_uid_;
-  Expectations expectations_;
+  OwnedPods owned_;
   WorkQueue queue_;
 };
 

@@ -2,7 +2,7 @@
 // file, glob patterns, defaults, validation errors), container behaviour (annotations,
 // command lines), Go duration formatting, template hashes, intstr resolution, StatefulSet
 // ordinals, pod resource requests, taint/toleration matching, node affinity parsing, the
-// defaults admission plugin, and the loop/queue/informer helpers.
+// defaults admission plugin, owned-pod tracking, and the loop/queue/informer helpers.
 #include <gtest/gtest.h>
 
 #include "base/json.h"
@@ -17,6 +17,7 @@
 #include "sim/cluster/image_catalog.h"
 #include "sim/cluster/informer.h"
 #include "sim/cluster/node_affinity.h"
+#include "sim/cluster/owned_pods.h"
 #include "sim/cluster/resources.h"
 #include "sim/cluster/taints.h"
 #include "sim/cluster/work_queue.h"
@@ -199,6 +200,50 @@ TEST(ControllerUtil, WorkloadConditionsKeepTransitionTimeAndMoveToTheEnd) {
   EXPECT_EQ(status["conditions"][1]["type"], "Progressing");
   EXPECT_EQ(status["conditions"][1]["lastTransitionTime"], FormatRfc3339(t0));
   EXPECT_EQ(status["conditions"][1]["lastUpdateTime"], FormatRfc3339(t1));
+}
+
+TEST(OwnedPods, PodEventsFindTheirOwnerAndSettleItsExpectations) {
+  OwnedPods owned;
+  std::vector<std::string> queued, unowned, deleted;
+  Informer::Handlers owners = owned.OwnerHandlers(
+      [&](const std::string& key) { queued.push_back(key); }, /*labels_matter=*/false,
+      [&](const JsonPtr& o) { deleted.push_back(api::Name(*o)); });
+  Informer::Handlers pods = owned.PodHandlers(
+      [&](const std::string& key) { queued.push_back("pod->" + key); },
+      [&](const JsonPtr& p, bool) { unowned.push_back(api::Name(*p)); });
+  auto obj = [](const std::string& text) { return std::make_shared<const Json>(ParseJson(text).value()); };
+  JsonPtr set = obj(R"({"metadata":{"name":"web","namespace":"ns","uid":"u1","generation":1}})");
+  JsonPtr status_only = obj(
+      R"({"metadata":{"name":"web","namespace":"ns","uid":"u1","generation":1},"status":{"replicas":1}})");
+  JsonPtr respec = obj(R"({"metadata":{"name":"web","namespace":"ns","uid":"u1","generation":2}})");
+  owners.on_add(set);
+  owners.on_update(set, status_only);  // our own status write: nothing to do
+  owners.on_update(status_only, respec);
+  EXPECT_EQ(queued, (std::vector<std::string>{"ns/web", "ns/web"}));
+
+  const Time now = FromUnixSeconds(1000);
+  owned.expectations().ExpectCreate("ns/web", "web-0", now);
+  EXPECT_FALSE(owned.expectations().Satisfied("ns/web", now));
+  JsonPtr pod = obj(R"({"metadata":{"name":"web-0","namespace":"ns",
+      "ownerReferences":[{"kind":"StatefulSet","name":"web","uid":"u1","controller":true}]}})");
+  JsonPtr stray = obj(R"({"metadata":{"name":"stray","namespace":"ns",
+      "ownerReferences":[{"kind":"StatefulSet","name":"gone","uid":"u9","controller":true}]}})");
+  JsonPtr bare = obj(R"({"metadata":{"name":"bare","namespace":"ns"}})");
+  queued.clear();
+  pods.on_add(pod);
+  pods.on_add(stray);
+  pods.on_add(bare);  // no controller: nobody's business
+  EXPECT_TRUE(owned.expectations().Satisfied("ns/web", now));
+  EXPECT_EQ(queued, std::vector<std::string>{"pod->ns/web"});
+  EXPECT_EQ(unowned, std::vector<std::string>{"stray"});
+  EXPECT_TRUE(owned.HasKnownOwner(*pod));
+
+  owned.expectations().ExpectDelete("ns/web", "web-0", now);
+  pods.on_delete(pod);
+  EXPECT_TRUE(owned.expectations().Satisfied("ns/web", now));
+  owners.on_delete(respec);
+  EXPECT_FALSE(owned.HasKnownOwner(*pod));
+  EXPECT_EQ(deleted, std::vector<std::string>{"web"});
 }
 
 TEST(Resources, PodRequestIsSumOfContainersOrMaxOfInitContainersPlusOverhead) {
