@@ -525,7 +525,8 @@ Result<std::vector<Json>> ParseYamlDocuments(std::string_view text) {
       const YAML::Mark start = builder.document_start();
       if (previous_start && previous_start->pos == start.pos) {
         return BadRequest("invalid YAML: line " + std::to_string(start.line + 1) + ", column " +
-                          std::to_string(start.column + 1) + ": did not find expected node content");
+                          std::to_string(start.column + 1) +
+                          ": did not find expected node content");
       }
       previous_start = start;
       Json doc = builder.TakeDocument();

@@ -140,12 +140,15 @@ struct HttpClient::Connection {
 
   static beast::error_code PollUntil(int fd, short events, Deadline deadline) {
     for (;;) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return beast::error::timeout;
       pollfd p{fd, events, 0};
       const int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 1 << 30)));
       if (r > 0) return {};
-      if (r < 0 && errno != EINTR) return beast::error_code(errno, boost::system::system_category());
+      if (r < 0 && errno != EINTR) {
+        return beast::error_code(errno, boost::system::system_category());
+      }
     }
   }
 

@@ -80,12 +80,13 @@ JobController::JobController(ClusterLoop& loop, ApiServer& server, Informer& job
   ctx_.user = "system:serviceaccount:kube-system:job-controller";
   source_.component = "job-controller";
   auto enqueue = [this](const std::string& key) { queue_.Add(key); };
-  jobs_.AddHandlers(owned_.OwnerHandlers(enqueue, /*labels_matter=*/false, [this](const JsonPtr& j) {
+  auto deleted = [this](const JsonPtr& j) {
     last_written_.erase(Informer::KeyOf(*j));
     last_failure_.erase(Informer::KeyOf(*j));
     // Its pods lose the tracking finalizer.
     for (const auto& pk : pods_.ByIndex("owner", api::Uid(*j))) orphans_.Add(pk);
-  }));
+  };
+  jobs_.AddHandlers(owned_.OwnerHandlers(enqueue, /*labels_matter=*/false, deleted));
   // A finished or deleted pod of a Job that is gone still carries the tracking finalizer.
   pods_.AddHandlers(owned_.PodHandlers(enqueue, [this](const JsonPtr& p, bool deleted) {
     if (deleted || !api::HasFinalizer(*p, kTracking) || !(IsPodDeleting(*p) || IsPodTerminal(*p))) {

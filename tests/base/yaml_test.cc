@@ -150,7 +150,8 @@ TEST(YamlTest, ToYamlRoundTripsEveryString) {
       "trailing blank \nx", "tab\tinside", "bell\x07", "del\x7f", "cr\r\nlf", "x:", "a: b",
       "a #b", "#c", "nel\xc2\x85x", "ls\xe2\x80\xa8x", "ps\xe2\x80\xa9x", "quote\"back\\",
       "caf\xc3\xa9", "bom\xef\xbb\xbfx", "nbsp\xc2\xa0x", "nonchar\xef\xbf\xbe",
-      "astral\xf0\x9f\x9a\x80", "... 8888", "--- x", "---", "- x", "? x", "", " ", "\n", "1_000", "0o17", ".inf", "~", "null", "on"};
+      "astral\xf0\x9f\x9a\x80", "... 8888", "--- x", "---", "- x", "? x", "", " ", "\n",
+      "1_000", "0o17", ".inf", "~", "null", "on"};
   Json j = Json::object();
   Json list = Json::array();
   for (size_t i = 0; i < strings.size(); ++i) {

@@ -13,7 +13,8 @@ namespace {
 
 struct Setting {
   kt::sim::cloud::SkuCatalog catalog = kt::sim::cloud::SkuCatalog::LoadEmbedded().value();
-  kt::sim::cloud::CloudConfig config = kt::sim::cloud::CloudConfig::LoadDefaultsWithOverlay("").value();
+  kt::sim::cloud::CloudConfig config =
+      kt::sim::cloud::CloudConfig::LoadDefaultsWithOverlay("").value();
 };
 
 }  // namespace

@@ -211,10 +211,12 @@ TEST(OwnedPods, PodEventsFindTheirOwnerAndSettleItsExpectations) {
   Informer::Handlers pods = owned.PodHandlers(
       [&](const std::string& key) { queued.push_back("pod->" + key); },
       [&](const JsonPtr& p, bool) { unowned.push_back(api::Name(*p)); });
-  auto obj = [](const std::string& text) { return std::make_shared<const Json>(ParseJson(text).value()); };
+  auto obj = [](const std::string& text) {
+    return std::make_shared<const Json>(ParseJson(text).value());
+  };
   JsonPtr set = obj(R"({"metadata":{"name":"web","namespace":"ns","uid":"u1","generation":1}})");
-  JsonPtr status_only = obj(
-      R"({"metadata":{"name":"web","namespace":"ns","uid":"u1","generation":1},"status":{"replicas":1}})");
+  JsonPtr status_only = obj(R"({"metadata":{"name":"web","namespace":"ns","uid":"u1",
+      "generation":1},"status":{"replicas":1}})");
   JsonPtr respec = obj(R"({"metadata":{"name":"web","namespace":"ns","uid":"u1","generation":2}})");
   owners.on_add(set);
   owners.on_update(set, status_only);  // our own status write: nothing to do
