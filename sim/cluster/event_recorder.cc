@@ -45,22 +45,23 @@ void EventRecorder::Record(const Json& obj, const EventSource& source, std::stri
   key.append(reason).append("\x1f").append(message);
 
   auto it = recent_.find(key);
-  if (it != recent_.end() && now - it->second.last <= options_.correlation_window) {
+  if (it != recent_.end()) {
     Recent& r = it->second;
-    Json patch = {{"count", r.count + 1}, {"lastTimestamp", ts}};
-    auto res = server_.Patch(ResourceRef{Events(), r.ns, r.name, ""}, api::PatchType::kMerge,
-                             DumpJson(patch), {}, ctx_);
-    if (res.ok()) {
-      ++r.count;
-      r.last = now;
-      lru_.splice(lru_.begin(), lru_, r.lru);
-      ++stats_.aggregated;
-      return;
+    if (now - r.last <= options_.correlation_window) {
+      Json patch = {{"count", r.count + 1}, {"lastTimestamp", ts}};
+      auto res = server_.Patch(ResourceRef{Events(), r.ns, r.name, ""}, api::PatchType::kMerge,
+                               DumpJson(patch), {}, ctx_);
+      if (res.ok()) {
+        ++r.count;
+        r.last = now;
+        lru_.splice(lru_.begin(), lru_, r.lru);
+        ++stats_.aggregated;
+        return;
+      }
     }
-    // The event is gone (TTL, deleted by someone): start a new one.
-    recent_by_event_.erase(r.ns + "/" + r.name);
-    lru_.erase(r.lru);
-    recent_.erase(it);
+    // Past the window, or the Event is gone (TTL, deleted by someone): a new one starts, and
+    // the old one ages out on its own.
+    Forget(it);
   }
 
   const std::string name = NewName(api::Name(obj));
@@ -94,24 +95,20 @@ void EventRecorder::Record(const Json& obj, const EventSource& source, std::stri
   }
   ++stats_.created;
   if (recent_.size() >= options_.correlation_entries_max && !lru_.empty()) {
-    auto old = recent_.find(lru_.back());
-    if (old != recent_.end()) {
-      recent_by_event_.erase(old->second.ns + "/" + old->second.name);
-      recent_.erase(old);
-    }
-    lru_.pop_back();
+    Forget(recent_.find(*lru_.back()));
   }
-  recent_by_event_[ns + "/" + name] = key;
-  lru_.push_front(key);
-  Recent r;
-  r.ns = ns;
-  r.name = name;
-  r.count = 1;
-  r.last = now;
-  r.lru = lru_.begin();
-  recent_.insert_or_assign(std::move(key), std::move(r));
+  auto [entry, inserted] = recent_.emplace(std::move(key), Recent{ns, name, 1, now, {}});
+  lru_.push_front(&entry->first);
+  entry->second.lru = lru_.begin();
+  recent_by_event_[ns + "/" + name] = &entry->first;
   if (created_.size() < options_.ttl_entries_max) created_.push_back({now, ns, name});
   ScheduleSweep();
+}
+
+void EventRecorder::Forget(std::unordered_map<std::string, Recent>::iterator it) {
+  recent_by_event_.erase(it->second.ns + "/" + it->second.name);
+  lru_.erase(it->second.lru);
+  recent_.erase(it);
 }
 
 void EventRecorder::ScheduleSweep() {
@@ -133,7 +130,7 @@ void EventRecorder::Sweep() {
     // An event bumped recently lives on (its TTL restarts with each write, as on a real server).
     auto by = recent_by_event_.find(c.ns + "/" + c.name);
     if (by != recent_by_event_.end()) {
-      auto r = recent_.find(by->second);
+      auto r = recent_.find(*by->second);
       if (r != recent_.end() && r->second.last + options_.ttl > now) {
         created_.push_back({r->second.last, c.ns, c.name});
         continue;

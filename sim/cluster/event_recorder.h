@@ -74,9 +74,11 @@ class EventRecorder {
     std::string name;
     int64_t count = 0;
     Time last;
-    std::list<std::string>::iterator lru;
+    std::list<const std::string*>::iterator lru;
   };
   std::string NewName(const std::string& object_name);
+  // Drops a correlation entry with its LRU position and its event's back reference.
+  void Forget(std::unordered_map<std::string, Recent>::iterator it);
   void ScheduleSweep();
   void Sweep();
 
@@ -84,9 +86,10 @@ class EventRecorder {
   ApiServer& server_;
   const Options options_;
   RequestContext ctx_;
-  std::unordered_map<std::string, Recent> recent_;  // correlation key -> event
-  std::unordered_map<std::string, std::string> recent_by_event_;  // "ns/name" -> correlation key
-  std::list<std::string> lru_;                      // most recent first
+  // Correlation key -> its Event. The other two point at these keys (a node's key does not move).
+  std::unordered_map<std::string, Recent> recent_;
+  std::unordered_map<std::string, const std::string*> recent_by_event_;  // "ns/name" -> key
+  std::list<const std::string*> lru_;                                     // most recent first
   int64_t last_name_nanos_ = 0;
   struct Created {
     Time at;
