@@ -2,7 +2,7 @@
 
 #include <cctype>
 #include <cstdio>
-#include <ctime>
+#include <limits>
 
 namespace kt {
 
@@ -19,6 +19,22 @@ void CivilFromDays(int64_t z, int& year, int& mon, int& day) {
   day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
   mon = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
   year = static_cast<int>(yoe + era * 400 + (mon <= 2 ? 1 : 0));
+}
+
+// Days since 1970-01-01 of a civil date (the inverse of CivilFromDays).
+int64_t DaysFromCivil(int64_t year, int mon, int day) {
+  year -= mon <= 2 ? 1 : 0;
+  const int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const int64_t yoe = year - era * 400;
+  const int64_t doy = (153 * (mon > 2 ? mon - 3 : mon + 9) + 2) / 5 + day - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+int DaysInMonth(int year, int mon) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return mon == 2 && leap ? 29 : kDays[mon - 1];
 }
 
 // Writes `v` as exactly `width` decimal digits ending just before `end`.
@@ -79,7 +95,7 @@ bool ReadDigits(std::string_view s, size_t& pos, size_t count, int& out) {
 }
 
 bool Expect(std::string_view s, size_t& pos, char c) {
-  if (pos >= s.size() || (s[pos] != c && !(c == 'T' && s[pos] == 't'))) return false;
+  if (pos >= s.size() || s[pos] != c) return false;  // Go's layout is case-sensitive
   ++pos;
   return true;
 }
@@ -99,7 +115,10 @@ Result<Time> ParseRfc3339(std::string_view s) {
       !Expect(s, pos, ':') || !ReadDigits(s, pos, 2, sec)) {
     return bad();
   }
-  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) {
+  // Go's time.Parse, which metav1.Time uses, refuses a day past the month's end, hour 24,
+  // minute 60 and second 60 (no leap seconds).
+  if (mon < 1 || mon > 12 || day < 1 || day > DaysInMonth(year, mon) || hour > 23 || min > 59 ||
+      sec > 59) {
     return bad();
   }
   int64_t frac_ns = 0;
@@ -117,13 +136,14 @@ Result<Time> ParseRfc3339(std::string_view s) {
     for (int i = digits; i < 9; ++i) frac_ns *= 10;
   }
   int offset_sec = 0;
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+  if (pos < s.size() && s[pos] == 'Z') {  // Go's layout matches "Z" only, not "z"
     ++pos;
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int sign = s[pos] == '-' ? -1 : 1;
     ++pos;
     int oh, om;
-    if (!ReadDigits(s, pos, 2, oh) || !Expect(s, pos, ':') || !ReadDigits(s, pos, 2, om)) {
+    if (!ReadDigits(s, pos, 2, oh) || !Expect(s, pos, ':') || !ReadDigits(s, pos, 2, om) ||
+        oh > 24 || om > 60) {  // Go's bounds on an offset
       return bad();
     }
     offset_sec = sign * (oh * 3600 + om * 60);
@@ -131,14 +151,15 @@ Result<Time> ParseRfc3339(std::string_view s) {
     return bad();
   }
   if (pos != s.size()) return bad();
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset_sec;
+  const int64_t secs =
+      DaysFromCivil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec - offset_sec;
+  // Time counts nanoseconds in 64 bits: 1677-09-21 to 2262-04-11. Outside that it is refused
+  // (computing it would overflow).
+  constexpr int64_t kSecondsMax = std::numeric_limits<int64_t>::max() / 1'000'000'000 - 1;
+  if (secs < -kSecondsMax || secs > kSecondsMax) {
+    return BadRequest("RFC3339 time \"" + std::string(s) +
+                      "\" is outside the range this clock holds (years 1678 to 2261)");
+  }
   return FromUnixNanos(secs * 1'000'000'000 + frac_ns);
 }
 
@@ -215,6 +236,8 @@ Result<Duration> ParseDuration(std::string_view s) {
     any = true;
   }
   if (!any) return bad();
+  // Go refuses a duration past int64 nanoseconds (about 292 years) as invalid.
+  if (!(total_ns < 9.2e18)) return bad();
   auto ns = Duration(static_cast<int64_t>(total_ns));
   return negative ? -ns : ns;
 }

@@ -30,7 +30,9 @@ inline Duration FromSeconds(double s) {
 std::string FormatRfc3339(Time t);
 // "2026-11-27T00:02:19.123456Z" (metav1.MicroTime: Leases, events.k8s.io).
 std::string FormatRfc3339Micro(Time t);
-// Accepts "...Z" and "+hh:mm" offsets, with or without fractional seconds.
+// Accepts "...Z" and "+hh:mm" offsets, with or without fractional seconds, and refuses what
+// Go's time.Parse (metav1.Time) refuses: a day past its month's end, hour 24, minute or second
+// 60, a lower-case "t" or "z". Years outside 1678-2261 do not fit Time and are refused too.
 Result<Time> ParseRfc3339(std::string_view text);
 
 // Kubernetes' duration.HumanDuration, which kubectl prints in AGE columns: "8s", "5m3s",
@@ -38,6 +40,7 @@ Result<Time> ParseRfc3339(std::string_view text);
 std::string HumanDuration(Duration d);
 
 // Go-style duration parsing for flags and data files: "1.5s", "2m", "90m", "250ms", "1h30m".
+// Past int64 nanoseconds (about 292 years) a duration is invalid, as in Go.
 Result<Duration> ParseDuration(std::string_view text);
 
 }  // namespace kt

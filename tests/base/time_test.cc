@@ -42,6 +42,29 @@ TEST(TimeTest, Rfc3339RejectsGarbage) {
   EXPECT_FALSE(ParseRfc3339("2026-01-01T00:00:00Zjunk").ok());
 }
 
+// Regression (found by fuzz_time_parse): "2026-02-30" was accepted and read as March 2. Dates
+// and times are now held to Go's time.Parse, which metav1.Time uses: the day within its month,
+// no second 60, upper-case "T" and "Z", offsets up to 24:60. Dates whose nanoseconds would overflow
+// 64 bits were computed with signed overflow; they are refused.
+TEST(TimeTest, Rfc3339RefusesWhatGoRefuses) {
+  for (const char* bad : {"2026-02-29T00:00:00Z", "2026-02-30T00:00:00Z", "2026-04-31T00:00:00Z",
+                          "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z", "2026-01-01T00:00:60Z",
+                          "2026-01-01T00:00:00z", "2026-01-01t00:00:00Z",
+                          "2026-01-01T00:00:00+25:00",
+                          "2026-01-01T00:00:00+01:61"}) {
+    EXPECT_FALSE(ParseRfc3339(bad).ok()) << bad;
+  }
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2024-02-29T23:59:59Z")), "2024-02-29T23:59:59Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2000-02-29T00:00:00Z")), "2000-02-29T00:00:00Z");
+  EXPECT_FALSE(ParseRfc3339("1900-02-29T00:00:00Z").ok());
+  // Times are nanoseconds in 64 bits; beyond 1678-2261 they are refused, not overflowed.
+  EXPECT_FALSE(ParseRfc3339("0001-01-01T00:00:00Z").ok());
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59Z").ok());
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("1678-01-01T00:00:00Z")), "1678-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2261-12-31T23:59:59Z")), "2261-12-31T23:59:59Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2026-01-01T00:30:00+24:00")), "2025-12-31T00:30:00Z");
+}
+
 TEST(TimeTest, HumanDurationMatchesKubectlAgeColumn) {
   EXPECT_EQ(HumanDuration(8s), "8s");
   EXPECT_EQ(HumanDuration(119s), "119s");
@@ -53,6 +76,15 @@ TEST(TimeTest, HumanDurationMatchesKubectlAgeColumn) {
   EXPECT_EQ(HumanDuration(76h), "3d4h");
   EXPECT_EQ(HumanDuration(24h * 99), "99d");
   EXPECT_EQ(HumanDuration(24h * (365 * 2 + 3)), "2y3d");
+}
+
+// Regression (found by fuzz_time_parse): a duration past int64 nanoseconds was converted from
+// double with undefined behaviour; Go calls it invalid, and so do we.
+TEST(TimeTest, ParseDurationRefusesOverflow) {
+  for (const char* bad : {"3000000h", "-3000000h", "99999999999999999999s", "1e3s"}) {
+    EXPECT_FALSE(ParseDuration(bad).ok()) << bad;
+  }
+  EXPECT_EQ(*ParseDuration("2000000h"), std::chrono::hours(2000000));
 }
 
 TEST(TimeTest, ParseDurationAcceptsGoSyntax) {
