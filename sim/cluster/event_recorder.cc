@@ -97,7 +97,7 @@ void EventRecorder::Record(const Json& obj, const EventSource& source, std::stri
   if (recent_.size() >= options_.correlation_entries_max && !lru_.empty()) {
     Forget(recent_.find(*lru_.back()));
   }
-  auto [entry, inserted] = recent_.emplace(std::move(key), Recent{ns, name, 1, now, {}});
+  auto entry = recent_.emplace(std::move(key), Recent{ns, name, 1, now, {}}).first;
   lru_.push_front(&entry->first);
   entry->second.lru = lru_.begin();
   recent_by_event_[ns + "/" + name] = &entry->first;
