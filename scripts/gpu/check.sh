@@ -9,11 +9,16 @@
 #   5. runs the CUDA kernel benchmarks (JSON + table) and the engine's decode benchmark on CUDA
 #   6. runs the shared torch baselines (../shared/gpu/*.py, in place) when torch is importable
 #   7. prints one summary table (scripts/gpu/summarize.py) and RESULTS.md rows to append
+# With --prebuilt TGZ (made by scripts/gpu/bundle.sh on a machine with the build dependencies)
+# steps 2-3 unpack the bundle instead, for a GPU machine that has CUDA but not the Debian
+# packages; the gpu tests then run as gtest binaries, and the serving path is also compared with
+# Hugging Face transformers (scripts/serving/hf_compare.py --device cuda) when torch is there.
 # Every step has a time budget and its own log; a failed step is reported and the script goes
 # on with what still makes sense. Exit status: 0 when the build, the gpu tests and the benchmarks
 # all succeeded, 1 otherwise.
 #
 # Usage: scripts/gpu/check.sh [--budget-s N] [--no-baselines] [--archs "90a"] [--append-results]
+#                             [--prebuilt TGZ]
 # Env:   OUT        where every output goes (default: ./build-gpu-check-out)
 #        JOBS       build parallelism (default: nproc)
 #        BUILD_DIR  (default: build-gpu-check, removed first: always a fresh configure)
@@ -29,12 +34,14 @@ BUDGET_S=570
 ARCHS="90a"
 BASELINES=1
 APPEND_RESULTS=0
+PREBUILT=""
 while (($#)); do
   case "$1" in
     --budget-s) BUDGET_S=$2; shift 2 ;;
     --no-baselines) BASELINES=0; shift ;;
     --archs) ARCHS=$2; shift 2 ;;
     --append-results) APPEND_RESULTS=1; shift ;;
+    --prebuilt) PREBUILT=$(realpath "$2"); shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -105,40 +112,70 @@ preflight() {
   fi
   echo "all build dependencies present"
 }
-step preflight 20 bash -c "$(declare -f preflight); preflight" || true
+[[ -z $PREBUILT ]] && { step preflight 20 bash -c "$(declare -f preflight); preflight" || true; }
 
 GPU_NAME=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
 GPU_NAME=${GPU_NAME:-unknown GPU}
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-# 2. Fresh configure, only what the kernels and the serving engine need, device code for this
-# card only.
 rm -rf "$BUILD_DIR"
-NVCC=/usr/local/cuda/bin/nvcc
-[[ -x $NVCC ]] || NVCC=$(command -v nvcc || echo nvcc)
-step configure 90 cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DKT_CUDA=ON -DKT_MODULES="base;kernels;serving" -DCMAKE_CUDA_COMPILER="$NVCC" \
-  -DKT_KERNELS_CUDA_ARCHS="$ARCHS" || critical
+if [[ -n $PREBUILT ]]; then
+  # 2-3. Unpack the bundle; its lib/ first, then the machine's CUDA libraries.
+  mkdir -p "$BUILD_DIR"
+  step unpack 60 tar -C "$BUILD_DIR" -xzf "$PREBUILT" || critical
+  BIN=$BUILD_DIR/bin
+  # What the bundle leaves out (the CUDA runtime, cuBLASLt) comes from wherever this machine has
+  # it: its CUDA toolkit or a Python package's copy.
+  export LD_LIBRARY_PATH="$BUILD_DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  for lib in $(ldd "$BIN"/* 2>/dev/null | awk '/not found/ {print $1}' | sort -u); do
+    found=$(find /usr/local /usr/lib /opt -name "$lib" 2>/dev/null | head -1)
+    [[ -n $found ]] && LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$(dirname "$found")"
+  done
+  echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+  step ldd 20 bash -c "! ldd '$BIN'/* | grep 'not found'" || critical
+  # 4. GPU tests: every CUDA op against the CPU reference; the model on CUDA against the CPU.
+  step test_gpu 120 bash -c "'$BIN/kernels_backend_ops_cuda_test' --gtest_output=xml:'$OUT/gtest-kernels-cuda.xml' \
+    --gtest_brief=1; a=\$?; '$BIN/serving_engine_cuda_test' --gtest_output=xml:'$OUT/gtest-serving-cuda.xml' \
+    --gtest_brief=1; b=\$?; exit \$((a || b))" || critical
+else
+  # 2. Fresh configure, only what the kernels and the serving engine need, device code for this
+  # card only.
+  NVCC=/usr/local/cuda/bin/nvcc
+  [[ -x $NVCC ]] || NVCC=$(command -v nvcc || echo nvcc)
+  step configure 90 cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DKT_CUDA=ON -DKT_MODULES="base;kernels;serving" -DCMAKE_CUDA_COMPILER="$NVCC" \
+    -DKT_KERNELS_CUDA_ARCHS="$ARCHS" || critical
 
-# 3. Build the tests and benchmarks of kernels/ and the serving engine's CUDA path.
-step build 300 cmake --build "$BUILD_DIR" -j "$JOBS" --target kernels_backend_ops_cuda_test \
-  kernels_test kernels_cuda_bench kernels_cpu_bench serving_engine_cuda_test \
-  bench_serving_engine || critical
+  # 3. Build the tests and benchmarks of kernels/ and the serving engine's CUDA path.
+  step build 300 cmake --build "$BUILD_DIR" -j "$JOBS" --target kernels_backend_ops_cuda_test \
+    kernels_test kernels_cuda_bench kernels_cpu_bench serving_engine_cuda_test \
+    bench_serving_engine || critical
+  BIN=$BUILD_DIR/bench
 
-# 4. GPU tests (every CUDA op vs the CPU reference), then the CPU kernel tests.
-step test_gpu 150 bash -c "cd '$BUILD_DIR' && ctest -L gpu --output-on-failure --timeout 120 \
-  --output-junit '$OUT/ctest-gpu.xml'" || critical
-step test_cpu 90 bash -c "cd '$BUILD_DIR' && ctest -LE gpu -j '$JOBS' --timeout 60" || true
+  # 4. GPU tests (every CUDA op vs the CPU reference), then the CPU kernel tests.
+  step test_gpu 120 bash -c "cd '$BUILD_DIR' && ctest -L gpu --output-on-failure --timeout 120 \
+    --output-junit '$OUT/ctest-gpu.xml'" || critical
+  step test_cpu 90 bash -c "cd '$BUILD_DIR' && ctest -LE gpu -j '$JOBS' --timeout 60" || true
+fi
 
 # 5. Benchmarks.
-step bench 180 "$BUILD_DIR/bench/kernels_cuda_bench" --benchmark_counters_tabular=true \
+step bench 180 "$BIN/kernels_cuda_bench" --benchmark_counters_tabular=true \
   --benchmark_format=console --benchmark_out="$OUT/kernels_cuda_bench.json" \
   --benchmark_out_format=json || critical
-# small-phi3 decoding on CUDA (bf16) with 1, 32 and 128 sequences.
-step bench_serving 90 "$BUILD_DIR/bench/bench_serving_engine" \
-  --benchmark_filter='DecodeTokensPerSecond/[0-9]+/1/' --benchmark_min_time=1 \
+# small-phi3 decoding on CUDA (bf16) with 1, 32 and 128 sequences; Phi-3-mini with 1, 16 and 64.
+step bench_serving 150 "$BIN/bench_serving_engine" \
+  --benchmark_filter='DecodeTokensPerSecond/[0-9]+/1/|Phi3MiniDecode' --benchmark_min_time=1 \
   --benchmark_counters_tabular=true --benchmark_out="$OUT/serving_engine_bench.json" \
   --benchmark_out_format=json || critical
+
+# The serving path against Hugging Face transformers on the same random checkpoint (bf16).
+if [[ -x $BIN/kaito-serve ]] && python3 -c 'import torch, transformers' 2>/dev/null; then
+  step hf_compare 90 bash -c "python3 '$ROOT/scripts/serving/hf_compare.py' --kaito-serve '$BIN/kaito-serve' \
+    --preset tiny-phi3 --seed 1 --device cuda --hf-dtype bfloat16 --tolerance 0.05 &&
+    python3 '$ROOT/scripts/serving/hf_compare.py' --kaito-serve '$BIN/kaito-serve' \
+    --preset tiny-llama3 --seed 3 --adapter-rank 8 --strength 0.5 --device cuda \
+    --hf-dtype bfloat16 --tolerance 0.05" || true
+fi
 
 # 6. The shared baselines, run in place (never copied into the repository).
 if (( BASELINES )) && python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then

@@ -88,7 +88,7 @@ Result<ModelWeights> LoadWeights(const ModelSetupOptions& o, const Preset** pres
   if (o.random_weights) {
     KT_LOG(INFO) << "drawing random weights for " << o.preset << " (seed " << o.seed << ", "
                  << FormatBytes(plan.weight_bytes) << ")";
-    return RandomModelWeights(config, {.seed = o.seed, .dtype = o.dtype});
+    return RandomModelWeights(config, {.seed = o.seed, .dtype = o.dtype, .threads = 0});
   }
   KT_LOG(INFO) << "loading " << o.model_dir << " (" << FormatBytes(plan.weight_bytes) << ")";
   return LoadModelDir(o.model_dir, o.dtype);

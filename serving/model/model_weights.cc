@@ -1,9 +1,12 @@
 #include "serving/model/model_weights.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "base/json.h"
 #include "base/random.h"
@@ -219,9 +222,9 @@ Result<ModelWeights> LoadModelDir(const std::string& dir, DType dtype) {
 ModelWeights RandomModelWeights(const ModelConfig& config, const RandomWeightOptions& options) {
   std::vector<HfPart> parts = HfParts(config);
   ModelWeights w = Allocate(config, options.dtype, parts);
-  constexpr size_t kChunk = 1 << 16;
-  std::vector<float> buf(kChunk);
-  for (const HfPart& p : parts) {
+  // Parts write disjoint ranges (fused tensors take their parts at row offsets), so they can be
+  // drawn concurrently.
+  auto draw = [&](const HfPart& p, std::vector<float>& buf) {
     Tensor& dst = SlotTensor(w, p.layer, p.slot);
     TensorStream stream(options.seed, p.name);
     float center, a;
@@ -229,8 +232,8 @@ ModelWeights RandomModelWeights(const ModelConfig& config, const RandomWeightOpt
     int64_t n = 1;
     for (int64_t d : p.shape) n *= d;
     const int64_t base = p.row_offset * RowElements(dst.shape());
-    for (int64_t done = 0; done < n; done += static_cast<int64_t>(kChunk)) {
-      size_t m = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(kChunk), n - done));
+    for (int64_t done = 0; done < n; done += static_cast<int64_t>(buf.size())) {
+      size_t m = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(buf.size()), n - done));
       for (size_t i = 0; i < m; ++i) buf[i] = center + stream.Next(a);
       if (options.dtype != DType::kF32) {
         // Norms and biases are held in float32 but get values representable in the weight
@@ -243,7 +246,20 @@ ModelWeights RandomModelWeights(const ModelConfig& config, const RandomWeightOpt
       }
       CopyInto(dst, base + done, DType::kF32, buf.data(), m);
     }
-  }
+  };
+  constexpr size_t kChunk = 1 << 16;
+  size_t threads = options.threads > 0 ? static_cast<size_t>(options.threads)
+                                       : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, parts.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    std::vector<float> buf(kChunk);
+    for (size_t i = next++; i < parts.size(); i = next++) draw(parts[i], buf);
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
   return w;
 }
 

@@ -65,6 +65,9 @@ Result<ModelWeights> LoadModelDir(const std::string& dir, DType dtype);
 struct RandomWeightOptions {
   uint64_t seed = 0;
   DType dtype = DType::kF32;
+  // Threads drawing the tensors (0: one per core). Each tensor has its own random stream, so
+  // the weights are the same for any thread count.
+  int threads = 1;
 };
 ModelWeights RandomModelWeights(const ModelConfig& config, const RandomWeightOptions& options);
 

@@ -6,6 +6,10 @@
 //                                counters: tokens/s, and how each step splits between scheduling
 //                                and batch building (before the forward), the model forward, and
 //                                sampling and output bookkeeping (after it)
+//   BM_Phi3MiniDecode/B          Phi-3-mini-4k (random bf16 weights) decoding on CUDA with B
+//                                sequences at a context of 512 tokens: ms per decode step, the
+//                                figure ../shared/gpu/anchor_torch_graph.py measures for stock
+//                                PyTorch with a CUDA graph (skipped without a device)
 //   BM_EngineOverheadPerStep/B   the same engine loop over a backend that returns zero logits
 //                                instantly: the cost of everything but the model, per step
 // Results go to bench/RESULTS.md (see docs/serving.md for the command).
@@ -15,6 +19,7 @@
 #include <cstring>
 
 #include "base/sim_env.h"
+#include "kernels/registry.h"
 #include "serving/engine/kernel_model_backend.h"
 #include "serving/engine/engine.h"
 #include "serving/model/model_weights.h"
@@ -45,6 +50,26 @@ class TimedBackend final : public ModelBackend {
 
  private:
   std::unique_ptr<ModelBackend> inner_;
+};
+
+// Forwards to a backend owned elsewhere, so that one set of weights serves several engines.
+class BorrowedBackend final : public ModelBackend {
+ public:
+  explicit BorrowedBackend(ModelBackend* inner) : inner_(inner) {}
+  std::string_view name() const override { return inner_->name(); }
+  const ModelConfig& config() const override { return inner_->config(); }
+  int32_t num_kv_blocks() const override { return inner_->num_kv_blocks(); }
+  int32_t block_size() const override { return inner_->block_size(); }
+  int32_t max_batch_tokens() const override { return inner_->max_batch_tokens(); }
+  int32_t adapter_slots() const override { return inner_->adapter_slots(); }
+  int32_t max_lora_rank() const override { return inner_->max_lora_rank(); }
+  Status LoadAdapter(int32_t slot, const LoraAdapter& a) override { return inner_->LoadAdapter(slot, a); }
+  Status Forward(const ForwardBatch& b, std::span<float> logits) override {
+    return inner_->Forward(b, logits);
+  }
+
+ private:
+  ModelBackend* inner_;
 };
 
 // A backend that does no model work: zero logits (greedy then picks token 0).
@@ -134,6 +159,74 @@ BENCHMARK(BM_DecodeTokensPerSecond)
     ->Args({1, 1})
     ->Args({32, 1})
     ->Args({128, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+constexpr int kPhi3Context = 512;
+constexpr int kPhi3BatchMax = 64;
+constexpr int kPhi3DecodeStepsMax = 400;
+
+// Phi-3-mini on CUDA, created once per process: 7.6 GB of weights take a while to generate.
+Result<ModelBackend*> Phi3MiniCudaBackend() {
+  static Result<std::unique_ptr<ModelBackend>> backend = []() -> Result<std::unique_ptr<ModelBackend>> {
+    KT_RETURN_IF_ERROR(kernels::CreateBackend(kernels::BackendKind::kCuda).status());
+    KT_ASSIGN_OR_RETURN(const Preset* preset, FindPreset("phi-3-mini-4k-instruct"));
+    ModelBackendOptions bo = DefaultModelBackendOptions(kernels::BackendKind::kCuda);
+    ModelWeights w = RandomModelWeights(*preset->config,
+                                       {.seed = 1, .dtype = bo.activation_dtype, .threads = 0});
+    bo.block_size = 16;
+    bo.num_kv_blocks = kPhi3BatchMax * ((kPhi3Context + kPhi3DecodeStepsMax) / bo.block_size + 2);
+    bo.max_batch_tokens = 8192;
+    KT_ASSIGN_OR_RETURN(auto b, KernelModelBackend::Create(std::move(w), bo));
+    return std::unique_ptr<ModelBackend>(std::move(b));
+  }();
+  if (!backend.ok()) return backend.status();
+  return backend.value().get();
+}
+
+void BM_Phi3MiniDecode(benchmark::State& state) {
+  const int batch = static_cast<int>(state.range(0));
+  auto backend = Phi3MiniCudaBackend();
+  if (!backend.ok()) {
+    state.SkipWithError(backend.status().ToString().c_str());
+    return;
+  }
+  SimEnv env;
+  EngineOptions o;
+  o.max_num_seqs = batch;
+  o.max_waiting = batch;
+  auto created = Engine::Create(env, std::make_unique<BorrowedBackend>(backend.value()), nullptr, o);
+  KT_CHECK(created.ok()) << created.status().ToString();
+  Engine& engine = *created.value();
+  for (int i = 0; i < batch; ++i) {
+    std::vector<int32_t> prompt(kPhi3Context);
+    for (int k = 0; k < kPhi3Context; ++k) prompt[k] = 100 + (i * 31 + k * 7) % 30000;
+    SamplingParams p;
+    p.temperature = 0;
+    p.max_tokens = kPhi3DecodeStepsMax;
+    p.ignore_eos = true;
+    KT_CHECK(engine.AddRequest({"r" + std::to_string(i), prompt, p, ""}).ok());
+  }
+  // Prefill: every sequence has sampled its first token, so later steps are pure decode.
+  while (engine.Stats().generation_tokens_total < static_cast<uint64_t>(batch)) engine.Step();
+  int64_t step_ns = 0;
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto outs = engine.Step();
+    step_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    benchmark::DoNotOptimize(outs);
+  }
+  const double steps = static_cast<double>(state.iterations());
+  state.counters["ms_per_step"] = static_cast<double>(step_ns) / 1e6 / steps;
+  state.counters["tokens_per_s"] =
+      benchmark::Counter(static_cast<double>(batch) * steps, benchmark::Counter::kIsRate);
+}
+// Fixed iterations: the sequences must not run out of tokens or KV blocks mid-benchmark.
+BENCHMARK(BM_Phi3MiniDecode)
+    ->Arg(1)
+    ->Arg(16)
+    ->Arg(kPhi3BatchMax)
+    ->Iterations(kPhi3DecodeStepsMax - 8)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

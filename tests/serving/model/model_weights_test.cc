@@ -53,6 +53,15 @@ TEST(ModelWeightsTest, RandomWeightsDependOnlyOnConfigAndSeed) {
   EXPECT_EQ(a.Bytes(), WeightBytes(c, DType::kF32));
 }
 
+TEST(ModelWeightsTest, RandomWeightsAreTheSameForAnyThreadCount) {
+  ModelConfig c = PresetConfig("tiny-phi3");  // fused qkv and gate_up: parts share tensors
+  for (DType dtype : {DType::kF32, DType::kBF16}) {
+    ModelWeights one = RandomModelWeights(c, {.seed = 5, .dtype = dtype, .threads = 1});
+    EXPECT_TRUE(SameWeights(one, RandomModelWeights(c, {.seed = 5, .dtype = dtype, .threads = 3})));
+    EXPECT_TRUE(SameWeights(one, RandomModelWeights(c, {.seed = 5, .dtype = dtype, .threads = 0})));
+  }
+}
+
 TEST(ModelWeightsTest, Phi3SavesFusedHuggingFaceNames) {
   TempDir dir;
   testing::WriteRandomModel(PresetConfig("tiny-phi3"), 1, dir.path());
