@@ -33,6 +33,7 @@ struct Gpu {
   std::unique_ptr<Backend> owned;
   cuda::CudaBackend* be = nullptr;
   std::unique_ptr<Backend> portable_owned;  // cuBLASLt for every GEMM, portable attention
+  cuda::CudaBackend* portable = nullptr;    // portable_owned; its own stream
   std::string error;
 };
 
@@ -49,7 +50,10 @@ Gpu& GetGpu() {
     BackendOptions portable;
     portable.force_portable_kernels = true;
     auto pb = CreateBackend(BackendKind::kCuda, portable);
-    if (pb.ok()) out.portable_owned = std::move(*pb);
+    if (pb.ok()) {
+      out.portable_owned = std::move(*pb);
+      out.portable = static_cast<cuda::CudaBackend*>(out.portable_owned.get());
+    }
     std::fprintf(stderr, "device: %s\n", out.be->device_description().c_str());
     return out;
   }();
@@ -120,12 +124,13 @@ Result<double> TimeMs(cudaStream_t stream, int iters, F&& fn) {
 
 // Runs the timed loop; returns the mean per-call ms (or < 0 after SkipWithError).
 template <typename F>
-double Measure(benchmark::State& s, int iters, F&& fn) {
-  Gpu& g = GetGpu();
+double Measure(benchmark::State& s, int iters, F&& fn, cuda::CudaBackend* be = nullptr) {
+  // Timed on the stream of the backend the calls run on (each backend has its own).
+  cudaStream_t stream = (be != nullptr ? be : GetGpu().be)->stream();
   double total = 0;
   int n = 0;
   for (auto _ : s) {
-    auto ms = TimeMs(g.be->stream(), iters, fn);
+    auto ms = TimeMs(stream, iters, fn);
     if (!ms.ok()) {
       s.SkipWithError(ms.status().ToString().c_str());
       return -1;
@@ -178,7 +183,7 @@ void BM_CopyD2D(benchmark::State& s) {
 BENCHMARK(BM_CopyD2D)->UseManualTime()->Iterations(5)->Unit(benchmark::kMicrosecond);
 
 // Decode-shaped GEMM: y[M,N] = x[M,K] w[N,K]^T, bf16. path 0: backend dispatch (GEMV for
-// M <= 8), 1: cuBLASLt. Reports weight bytes per second.
+// M <= 2), 1: cuBLASLt. Reports weight bytes per second.
 void BM_DecodeGemm(benchmark::State& s) {
   KT_NEED_GPU(s);
   Gpu& g = GetGpu();
@@ -210,6 +215,8 @@ BENCHMARK(BM_DecodeGemm)
     ->Args({1, 3072, 3072, 0})
     ->Args({1, 32064, 3072, 0})
     ->Args({1, 32064, 3072, 1})
+    ->Args({2, 16384, 3072, 0})
+    ->Args({2, 16384, 3072, 1})
     ->Args({4, 16384, 3072, 0})
     ->Args({4, 16384, 3072, 1})
     ->Args({8, 16384, 3072, 0})
@@ -298,7 +305,7 @@ void BM_PrefillAttention(benchmark::State& s) {
   Gpu& g = GetGpu();
   const int64_t len = s.range(0), heads = s.range(1), d = s.range(2), batch = s.range(3);
   const bool portable = s.range(4) != 0;
-  Backend* be = portable ? g.portable_owned.get() : g.be;
+  cuda::CudaBackend* be = portable ? g.portable : g.be;
   if (be == nullptr) {
     s.SkipWithError("no portable backend");
     return;
@@ -319,7 +326,8 @@ void BM_PrefillAttention(benchmark::State& s) {
                          View(o, DType::kBF16, {t, heads, d}),
                          static_cast<int>(len),
                          static_cast<int>(len)};
-  const double ms = Measure(s, portable ? 2 : 10, [&](int) { return be->AttentionPrefill(a); });
+  const double ms =
+      Measure(s, portable ? 2 : 10, [&](int) { return be->AttentionPrefill(a); }, be);
   Compute(s, 4.0 * len * len * d * heads * batch / 2, ms);
   if (ms > 0) {
     s.counters["frac_target_350"] =

@@ -78,8 +78,10 @@ __global__ void RmsNormScalarKernel(const T* x, int64_t xs, T* residual, int64_t
 
 constexpr int kRopeHalfMax = 256;  // head dim <= 512
 
-// One block per token; cos/sin of the token's position computed once into shared memory.
-template <typename T>
+// One block per token; cos/sin of the token's position computed once into shared memory. With
+// kVec each thread rotates 8 pairs with 16-byte loads (half % 8 == 0, rows 16-byte aligned);
+// otherwise one pair with scalar loads.
+template <typename T, bool kVec>
 __global__ void RopeKernel(T* q, int64_t qs0, int64_t qs1, int hq, T* k, int64_t ks0, int64_t ks1,
                            int hk, const int32_t* __restrict__ positions,
                            const float* __restrict__ inv_freq, float mscale, int half) {
@@ -93,13 +95,28 @@ __global__ void RopeKernel(T* q, int64_t qs0, int64_t qs1, int hq, T* k, int64_t
     sn[i] = s * mscale;
   }
   __syncthreads();
-  const int total = (hq + hk) * half;
+  constexpr int kWidth = kVec ? 8 : 1;
+  const int chunks = half / kWidth;
+  const int total = (hq + hk) * chunks;
   for (int e = threadIdx.x; e < total; e += blockDim.x) {
-    const int head = e / half, i = e % half;
+    const int head = e / chunks, i = (e % chunks) * kWidth;
     T* base = head < hq ? q + t * qs0 + head * qs1 : k + t * ks0 + (head - hq) * ks1;
-    const float x1 = ToF(base[i]), x2 = ToF(base[i + half]);
-    base[i] = FromF<T>(x1 * cs[i] - x2 * sn[i]);
-    base[i + half] = FromF<T>(x2 * cs[i] + x1 * sn[i]);
+    if constexpr (kVec) {
+      float x1[8], x2[8], o1[8], o2[8];
+      Load8(base + i, x1);
+      Load8(base + i + half, x2);
+#pragma unroll
+      for (int j = 0; j < 8; ++j) {
+        o1[j] = x1[j] * cs[i + j] - x2[j] * sn[i + j];
+        o2[j] = x2[j] * cs[i + j] + x1[j] * sn[i + j];
+      }
+      Store8(base + i, o1);
+      Store8(base + i + half, o2);
+    } else {
+      const float x1 = ToF(base[i]), x2 = ToF(base[i + half]);
+      base[i] = FromF<T>(x1 * cs[i] - x2 * sn[i]);
+      base[i + half] = FromF<T>(x2 * cs[i] + x1 * sn[i]);
+    }
   }
 }
 
@@ -250,8 +267,12 @@ Status LaunchRope(const RopeArgs& a, const LaunchContext& ctx) {
     const int hq = static_cast<int>(a.q.shape[1]);
     const int hk = a.k.present() ? static_cast<int>(a.k.shape[1]) : 0;
     T* k = a.k.present() ? a.k.ptr<T>() : nullptr;
-    const int threads = std::min(256, std::max(32, ((hq + hk) * half + 31) / 32 * 32));
-    RopeKernel<T><<<t, threads, 0, ctx.stream>>>(
+    const bool vec = !ctx.portable && half % 8 == 0 && RowsVectorizable(a.q) &&
+                     (!a.k.present() || RowsVectorizable(a.k));
+    const int work = (hq + hk) * (vec ? half / 8 : half);
+    const int threads = std::min(256, std::max(32, (work + 31) / 32 * 32));
+    auto kernel = vec ? RopeKernel<T, true> : RopeKernel<T, false>;
+    kernel<<<t, threads, 0, ctx.stream>>>(
         a.q.ptr<T>(), a.q.stride[0], a.q.stride[1], hq, k, a.k.stride[0], a.k.stride[1], hk,
         a.positions.ptr<int32_t>(), a.inv_freq.ptr<float>(), a.mscale, half);
     KT_CUDA_RETURN_IF_LAUNCH_ERROR("rope");

@@ -406,6 +406,10 @@ const std::map<std::string, CaseFactory>& Cases() {
       // GEMM: batch 1..8 (GEMV path on CUDA), larger batches (cuBLASLt), dtypes, bias/beta.
       {"gemm_b1_n3072_k3072_bf16",
        [](Rng& r) { return Gemm(r, 1, 3072, 3072, DType::kBF16, false, 1, 0, false); }},
+      {"gemm_b2_n1000_k3072_bf16_bias",
+       [](Rng& r) { return Gemm(r, 2, 1000, 3072, DType::kBF16, true, 1, 0, false); }},
+      {"gemm_b2_n3000_k1024_bf16_beta",
+       [](Rng& r) { return Gemm(r, 2, 3000, 1024, DType::kBF16, false, 0.5f, 1.0f, false); }},
       {"gemm_b3_n1000_k512_bf16_bias",
        [](Rng& r) { return Gemm(r, 3, 1000, 512, DType::kBF16, true, 1, 0, false); }},
       {"gemm_b8_n2048_k1024_bf16_beta",
@@ -438,6 +442,8 @@ const std::map<std::string, CaseFactory>& Cases() {
        [](Rng& r) { return Rope(r, 9, 32, 32, 96, DType::kBF16, true, false); }},
       {"rope_t5_h32x8_d128_bf16_longrope",
        [](Rng& r) { return Rope(r, 5, 32, 8, 128, DType::kBF16, false, true); }},
+      {"rope_t4_h8x2_d36_bf16",  // half 18: one pair per thread
+       [](Rng& r) { return Rope(r, 4, 8, 2, 36, DType::kBF16, false, false); }},
       {"rope_t3_h4_d64_f32",
        [](Rng& r) { return Rope(r, 3, 4, 2, 64, DType::kF32, false, false); }},
       // SiLU-mul, embedding.
@@ -478,6 +484,10 @@ const std::map<std::string, CaseFactory>& Cases() {
       {"decode_b3_gqa32x8_d128_bf16",
        [](Rng& r) {
          return Decode(r, {4096, 513, 17}, 32, 8, 128, -1, DType::kBF16);
+       }},
+      {"decode_b1_h32_d96_ctx3000_bf16",  // one sequence: ~24 splits
+       [](Rng& r) {
+         return Decode(r, {3000}, 32, 32, 96, -1, DType::kBF16);
        }},
       {"decode_b2_gqa28x4_d128_bf16",
        [](Rng& r) {

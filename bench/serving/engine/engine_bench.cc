@@ -3,13 +3,12 @@
 //                                the Phi-3 vocabulary of 32064) with B sequences decoding at once,
 //                                on device D: 0 = the CPU backend (f32, one OpenBLAS thread),
 //                                1 = CUDA (bf16; reported as skipped without a device);
-//                                counters: tokens/s, and how each step splits between scheduling
-//                                and batch building (before the forward), the model forward, and
-//                                sampling and output bookkeeping (after it)
+//                                counters: see TimeDecodeSteps
 //   BM_Phi3MiniDecode/B          Phi-3-mini-4k (random bf16 weights) decoding on CUDA with B
 //                                sequences at a context of 512 tokens: ms per decode step, the
 //                                figure ../shared/gpu/anchor_torch_graph.py measures for stock
-//                                PyTorch with a CUDA graph (skipped without a device)
+//                                PyTorch with a CUDA graph (skipped without a device); counters
+//                                as above
 //   BM_EngineOverheadPerStep/B   the same engine loop over a backend that returns zero logits
 //                                instantly: the cost of everything but the model, per step
 // Results go to bench/RESULTS.md (see docs/serving.md for the command).
@@ -28,10 +27,13 @@
 namespace kt::serving {
 namespace {
 
-// Wraps a backend and measures the wall time of Forward.
+// Wraps a backend, owned or borrowed (one set of weights serving several engines), and
+// measures the wall time of Forward.
 class TimedBackend final : public ModelBackend {
  public:
-  explicit TimedBackend(std::unique_ptr<ModelBackend> inner) : inner_(std::move(inner)) {}
+  explicit TimedBackend(std::unique_ptr<ModelBackend> inner)
+      : owned_(std::move(inner)), inner_(owned_.get()) {}
+  explicit TimedBackend(ModelBackend* borrowed) : inner_(borrowed) {}
   std::string_view name() const override { return inner_->name(); }
   const ModelConfig& config() const override { return inner_->config(); }
   int32_t num_kv_blocks() const override { return inner_->num_kv_blocks(); }
@@ -49,26 +51,7 @@ class TimedBackend final : public ModelBackend {
   std::chrono::steady_clock::time_point forward_start, forward_end;
 
  private:
-  std::unique_ptr<ModelBackend> inner_;
-};
-
-// Forwards to a backend owned elsewhere, so that one set of weights serves several engines.
-class BorrowedBackend final : public ModelBackend {
- public:
-  explicit BorrowedBackend(ModelBackend* inner) : inner_(inner) {}
-  std::string_view name() const override { return inner_->name(); }
-  const ModelConfig& config() const override { return inner_->config(); }
-  int32_t num_kv_blocks() const override { return inner_->num_kv_blocks(); }
-  int32_t block_size() const override { return inner_->block_size(); }
-  int32_t max_batch_tokens() const override { return inner_->max_batch_tokens(); }
-  int32_t adapter_slots() const override { return inner_->adapter_slots(); }
-  int32_t max_lora_rank() const override { return inner_->max_lora_rank(); }
-  Status LoadAdapter(int32_t slot, const LoraAdapter& a) override { return inner_->LoadAdapter(slot, a); }
-  Status Forward(const ForwardBatch& b, std::span<float> logits) override {
-    return inner_->Forward(b, logits);
-  }
-
- private:
+  std::unique_ptr<ModelBackend> owned_;
   ModelBackend* inner_;
 };
 
@@ -114,6 +97,33 @@ std::unique_ptr<Engine> MakeEngine(Env& env, std::unique_ptr<ModelBackend> backe
   return std::move(e).value();
 }
 
+// Steps the engine once per iteration; counters: tokens/s, ms per step, and how each step
+// splits between scheduling and batch building (before the forward), the model forward, and
+// sampling and output bookkeeping (after it).
+void TimeDecodeSteps(benchmark::State& state, Engine& engine, const TimedBackend& timer,
+                     int batch) {
+  using Clock = std::chrono::steady_clock;
+  auto ns = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(); };
+  int64_t step_ns = 0, schedule_ns = 0, forward_ns = 0, after_ns = 0;
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    auto outs = engine.Step();
+    auto t1 = Clock::now();
+    step_ns += ns(t1 - t0);
+    schedule_ns += ns(timer.forward_start - t0);
+    forward_ns += ns(timer.forward_end - timer.forward_start);
+    after_ns += ns(t1 - timer.forward_end);
+    benchmark::DoNotOptimize(outs);
+  }
+  const double steps = static_cast<double>(state.iterations());
+  state.counters["tokens_per_s"] =
+      benchmark::Counter(static_cast<double>(batch) * steps, benchmark::Counter::kIsRate);
+  state.counters["ms_per_step"] = static_cast<double>(step_ns) / 1e6 / steps;
+  state.counters["sched_fraction"] = static_cast<double>(schedule_ns) / static_cast<double>(step_ns);
+  state.counters["sampling_fraction"] = static_cast<double>(after_ns) / static_cast<double>(step_ns);
+  state.counters["forward_fraction"] = static_cast<double>(forward_ns) / static_cast<double>(step_ns);
+}
+
 void BM_DecodeTokensPerSecond(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));
   const auto device = state.range(1) ? kernels::BackendKind::kCuda : kernels::BackendKind::kCpu;
@@ -132,26 +142,7 @@ void BM_DecodeTokensPerSecond(benchmark::State& state) {
   auto timed = std::make_unique<TimedBackend>(std::move(backend).value());
   TimedBackend* timer = timed.get();
   auto engine = MakeEngine(env, std::move(timed), batch);
-  using Clock = std::chrono::steady_clock;
-  auto ns = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(); };
-  int64_t step_ns = 0, schedule_ns = 0, forward_ns = 0, after_ns = 0;
-  for (auto _ : state) {
-    auto t0 = Clock::now();
-    auto outs = engine->Step();
-    auto t1 = Clock::now();
-    step_ns += ns(t1 - t0);
-    schedule_ns += ns(timer->forward_start - t0);  // scheduling + batch building
-    forward_ns += ns(timer->forward_end - timer->forward_start);
-    after_ns += ns(t1 - timer->forward_end);  // sampling, stop checks, outputs
-    benchmark::DoNotOptimize(outs);
-  }
-  const double steps = static_cast<double>(state.iterations());
-  state.counters["tokens_per_s"] =
-      benchmark::Counter(static_cast<double>(batch) * steps, benchmark::Counter::kIsRate);
-  state.counters["ms_per_step"] = static_cast<double>(step_ns) / 1e6 / steps;
-  state.counters["sched_fraction"] = static_cast<double>(schedule_ns) / static_cast<double>(step_ns);
-  state.counters["sampling_fraction"] = static_cast<double>(after_ns) / static_cast<double>(step_ns);
-  state.counters["forward_fraction"] = static_cast<double>(forward_ns) / static_cast<double>(step_ns);
+  TimeDecodeSteps(state, *engine, *timer, batch);
 }
 BENCHMARK(BM_DecodeTokensPerSecond)
     ->Args({1, 0})
@@ -195,7 +186,9 @@ void BM_Phi3MiniDecode(benchmark::State& state) {
   EngineOptions o;
   o.max_num_seqs = batch;
   o.max_waiting = batch;
-  auto created = Engine::Create(env, std::make_unique<BorrowedBackend>(backend.value()), nullptr, o);
+  auto timed = std::make_unique<TimedBackend>(backend.value());
+  TimedBackend* timer = timed.get();
+  auto created = Engine::Create(env, std::move(timed), nullptr, o);
   KT_CHECK(created.ok()) << created.status().ToString();
   Engine& engine = *created.value();
   for (int i = 0; i < batch; ++i) {
@@ -209,17 +202,7 @@ void BM_Phi3MiniDecode(benchmark::State& state) {
   }
   // Prefill: every sequence has sampled its first token, so later steps are pure decode.
   while (engine.Stats().generation_tokens_total < static_cast<uint64_t>(batch)) engine.Step();
-  int64_t step_ns = 0;
-  for (auto _ : state) {
-    auto t0 = std::chrono::steady_clock::now();
-    auto outs = engine.Step();
-    step_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
-    benchmark::DoNotOptimize(outs);
-  }
-  const double steps = static_cast<double>(state.iterations());
-  state.counters["ms_per_step"] = static_cast<double>(step_ns) / 1e6 / steps;
-  state.counters["tokens_per_s"] =
-      benchmark::Counter(static_cast<double>(batch) * steps, benchmark::Counter::kIsRate);
+  TimeDecodeSteps(state, engine, *timer, batch);
 }
 // Fixed iterations: the sequences must not run out of tokens or KV blocks mid-benchmark.
 BENCHMARK(BM_Phi3MiniDecode)
