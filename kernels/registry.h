@@ -30,7 +30,7 @@ struct BackendOptions {
   // plan is dropped past it.
   int gemm_plan_cache_entries_max = 4096;
   // Use the simple, portable CUDA kernels instead of the tuned ones (attention without tensor
-  // cores, GEMM without the batch 1-2 GEMV
+  // cores, GEMM without the batch-1 GEMV
   // path, RoPE one pair per thread). For tests and for bisecting a kernel bug.
   bool force_portable_kernels = false;
 };

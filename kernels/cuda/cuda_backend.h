@@ -5,7 +5,7 @@
 // device scratch area for split-K partial results that grows to the largest need seen (grow it
 // before capturing a CUDA graph by running each shape once). Allocate() is cudaMalloc.
 //
-// Dispatch per op (after the shared Validate()): GEMM with M <= 2 and bf16 operands goes to the
+// Dispatch per op (after the shared Validate()): GEMM with M = 1 and bf16 operands goes to the
 // weight-streaming GEMV kernel, everything else to cuBLASLt; prefill attention uses the
 // tensor-core kernel for bf16 with head dim 64/96/128 and aligned rows, the portable kernel
 // otherwise; combinations no kernel implements return Unsupported (docs/kernels.md has the

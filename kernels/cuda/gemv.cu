@@ -1,13 +1,14 @@
-// Batch 1-2 GEMM ("GEMV"): y[M,N] = alpha * x[M,K] . w[N,K]^T + bias + beta * y for M <= 2.
+// Batch-1 GEMM ("GEMV"): y[1,N] = alpha * x[1,K] . w[N,K]^T + bias + beta * y.
 // Decode-time linears read every weight once per step, so this is a weight-streaming problem:
 // one warp per output row, 16-byte streaming loads (8 bf16) with kUnroll of them in flight per
 // lane, x read through the read-only cache, fp32 accumulation, a warp-shuffle reduction, and no
 // split-K (N >= a few thousand rows already fills the GPU; deterministic). Weights are read
-// exactly once; x is re-read from L1/L2. The grid is as many warps as fit on the GPU at once,
-// trimmed so that every warp gets the same number of rows (no second wave of a few rows).
-// Larger batches go to cuBLASLt: on an H100 (first run, 2026-11-27) this kernel reached 75% of
-// copy bandwidth at M = 4 and 55% at M = 8, where cuBLASLt held 87%; every x element costs a
-// load and 8 FMAs per weight load, so the kernel becomes issue-bound as M grows.
+// exactly once; x is re-read from L1/L2. The kernel is templated on M, but only M = 1 is
+// dispatched: on an H100 (2026-11-27) it reached 75% of copy bandwidth at M = 2 and 4 and 55% at
+// M = 8, where cuBLASLt held 87-88% (every x element costs a load and 8 FMAs per weight load, so
+// the kernel becomes issue-bound as M grows). At M = 1 it is level with cuBLASLt on the large
+// shapes and ahead on [3072, 8192] and the LM head. Eight loads in flight with an
+// occupancy-sized grid was tried there and lost 3-10 points on every shape.
 #include <algorithm>
 #include <string>
 
@@ -19,8 +20,8 @@ namespace kt::kernels::cuda {
 namespace {
 
 constexpr int kGemvThreads = 256;
-constexpr int kGemvUnroll = 8;
-constexpr int kGemvBatchMax = 2;
+constexpr int kGemvUnroll = 4;
+constexpr int kGemvBatchMax = 1;
 
 template <typename T, int M>
 __global__ void __launch_bounds__(kGemvThreads)
@@ -74,51 +75,18 @@ __global__ void __launch_bounds__(kGemvThreads)
   }
 }
 
-// Blocks of GemvKernel<T, M> resident on one SM (registers decide), asked once.
-template <typename T, int M>
-int ResidentBlocksPerSm() {
-  static const int blocks = [] {
-    int b = 0;
-    if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&b, GemvKernel<T, M>, kGemvThreads, 0) !=
-            cudaSuccess ||
-        b < 1) {
-      cudaGetLastError();
-      b = 1;
-    }
-    return b;
-  }();
-  return blocks;
-}
-
 template <typename T, int M>
 Status Launch(const GemmArgs& a, const LaunchContext& ctx) {
-  constexpr int kWarpsPerBlock = kGemvThreads / 32;
   const int n = static_cast<int>(a.w.shape[0]), k = static_cast<int>(a.w.shape[1]);
-  // Every resident warp streams; rows are then spread evenly over as few warps as keep each
-  // warp's share equal, so the last rows do not run alone.
-  const int64_t warps_max =
-      static_cast<int64_t>(ctx.sm_count) * ResidentBlocksPerSm<T, M>() * kWarpsPerBlock;
-  const int64_t rows_per_warp = std::max<int64_t>(1, (n + warps_max - 1) / warps_max);
-  const int64_t warps = (n + rows_per_warp - 1) / rows_per_warp;
-  const int blocks = std::max(1, static_cast<int>(CeilDiv(warps, kWarpsPerBlock)));
+  // Enough warps to keep every SM's memory pipeline full; each warp then loops over rows.
+  const int blocks_max = ctx.sm_count * (2048 / kGemvThreads);
+  const int blocks = std::max(1, std::min<int>(CeilDiv(n, kGemvThreads / 32), blocks_max));
   GemvKernel<T, M><<<blocks, kGemvThreads, 0, ctx.stream>>>(
       a.x.ptr<T>(), a.x.stride[0], a.w.ptr<T>(), a.w.stride[0],
       a.bias.present() ? a.bias.ptr<T>() : nullptr, a.y.ptr<T>(), a.y.stride[0], n, k, a.alpha,
       a.beta);
   KT_CUDA_RETURN_IF_LAUNCH_ERROR("gemv");
   return Status::Ok();
-}
-
-template <typename T>
-Status LaunchForBatch(const GemmArgs& a, const LaunchContext& ctx) {
-  switch (a.x.shape[0]) {
-    case 1:
-      return Launch<T, 1>(a, ctx);
-    case 2:
-      return Launch<T, 2>(a, ctx);
-    default:
-      return Unsupported("cuda gemv: batch above " + std::to_string(kGemvBatchMax));
-  }
 }
 
 }  // namespace
@@ -137,7 +105,7 @@ bool GemvApplies(const GemmArgs& a) {
 
 Status LaunchGemv(const GemmArgs& a, const LaunchContext& ctx) {
   if (!GemvApplies(a)) return Unsupported("cuda gemv: arguments outside the GEMV path");
-  return LaunchForBatch<bf16>(a, ctx);
+  return Launch<bf16, 1>(a, ctx);
 }
 
 }  // namespace kt::kernels::cuda

@@ -31,7 +31,7 @@ Status LaunchSiluMul(const SiluMulArgs& a, const LaunchContext& ctx);
 Status LaunchEmbedding(const EmbeddingArgs& a, const LaunchContext& ctx);
 Status LaunchKvAppend(const KvAppendArgs& a, const LaunchContext& ctx);
 
-// gemv.cu: the batch 1-2 path (larger batches: cuBLASLt). GemvApplies says whether it takes these arguments.
+// gemv.cu: the batch-1 path (larger batches: cuBLASLt). GemvApplies says whether it takes these arguments.
 bool GemvApplies(const GemmArgs& a);
 Status LaunchGemv(const GemmArgs& a, const LaunchContext& ctx);
 

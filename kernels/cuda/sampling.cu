@@ -136,21 +136,22 @@ __device__ void SelectDigit(Shared& sh, unsigned long long need) {
 constexpr unsigned kNoBin = 256;
 
 // hist[bin] += w for every lane of the warp, with one shared-memory atomic per distinct bin:
-// the first passes put nearly every token in one or two bins, where per-lane atomics on one
-// address serialize (the first H100 run: 657 us for one 32k-token row with top-k and top-p).
-// Every lane of the warp must call it; kNoBin adds nothing.
+// the first passes put nearly every token in a few bins, where per-lane atomics on one address
+// serialize (the first H100 run: 657 us for one 32k-token row with top-k and top-p). The warp
+// walks its distinct bins (usually 1-3), summing each with a butterfly. Every lane of the warp
+// must call it; kNoBin adds nothing.
 __device__ __forceinline__ void WarpHistAdd(unsigned long long* hist, unsigned bin,
                                             unsigned long long w) {
-  const unsigned peers = __match_any_sync(0xffffffffu, bin);
-  unsigned long long sum = 0;
-#pragma unroll
-  for (int j = 0; j < 32; ++j) {
-    const unsigned long long v = __shfl_sync(0xffffffffu, w, j);
-    if ((peers >> j) & 1u) sum += v;
-  }
   const int lane = static_cast<int>(threadIdx.x & 31);
-  if (bin != kNoBin && sum != 0 && lane == __ffs(static_cast<int>(peers)) - 1) {
-    atomicAdd(&hist[bin], sum);
+  unsigned todo = __ballot_sync(0xffffffffu, bin != kNoBin);
+  while (todo != 0) {
+    const int leader = __ffs(static_cast<int>(todo)) - 1;
+    const unsigned b = __shfl_sync(0xffffffffu, bin, leader);
+    todo &= ~__ballot_sync(0xffffffffu, bin == b);
+    unsigned long long v = bin == b ? w : 0ull;
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    if (lane == leader && v != 0) atomicAdd(&hist[b], v);
   }
 }
 

@@ -308,25 +308,39 @@ std::vector<RequestOutput> Engine::Step() {
   ++stats_.steps_total;
   stats_.batch_tokens_total += static_cast<uint64_t>(sched.num_tokens);
   BuildBatch(sched);
-  const int64_t vocab = config().vocab_size;
-  logits_.resize(batch_.logits_tokens.size() * static_cast<size_t>(vocab));
-  Status st = backend_->Forward(batch_, logits_);
   std::vector<Sequence*> sampling;
+  std::vector<std::vector<int32_t>> stop_ids;
+  for (const ScheduledSequence& ss : sched.scheduled) {
+    if (!ss.samples) continue;
+    sampling.push_back(ss.seq);
+    std::vector<int32_t> ids = ss.seq->params.stop_token_ids;
+    if (!ss.seq->params.ignore_eos) {
+      ids.insert(ids.end(), options_.eos_token_ids.begin(), options_.eos_token_ids.end());
+    }
+    stop_ids.push_back(std::move(ids));
+  }
+  // A backend that samples draws plain requests where the logits are; anything that needs the
+  // logits themselves (logprobs, penalties, min-p, min_tokens) is drawn here.
+  bool on_backend = backend_->samples();
+  for (size_t i = 0; on_backend && i < sampling.size(); ++i) {
+    on_backend = Sampler::DrawOnly(*sampling[i], stop_ids[i]);
+  }
+  std::vector<SampledToken> sampled;
+  Status st;
+  if (on_backend) {
+    tokens_.resize(sampling.size());
+    st = backend_->ForwardSample(batch_, Sampler::Rows(sampling), tokens_);
+    if (st.ok()) {
+      sampled.resize(sampling.size());
+      for (size_t i = 0; i < sampling.size(); ++i) sampled[i].token = tokens_[i];
+    }
+  } else {
+    logits_.resize(batch_.logits_tokens.size() * static_cast<size_t>(config().vocab_size));
+    st = backend_->Forward(batch_, logits_);
+  }
   if (st.ok()) {
-    for (const ScheduledSequence& ss : sched.scheduled) {
-      ss.seq->num_computed += ss.num_tokens;
-      if (ss.samples) sampling.push_back(ss.seq);
-    }
-    std::vector<std::vector<int32_t>> stop_ids;
-    for (Sequence* seq : sampling) {
-      std::vector<int32_t> ids = seq->params.stop_token_ids;
-      if (!seq->params.ignore_eos) {
-        ids.insert(ids.end(), options_.eos_token_ids.begin(), options_.eos_token_ids.end());
-      }
-      stop_ids.push_back(std::move(ids));
-    }
-    std::vector<SampledToken> sampled;
-    st = sampler_.Sample(logits_, sampling, stop_ids, sampled);
+    for (const ScheduledSequence& ss : sched.scheduled) ss.seq->num_computed += ss.num_tokens;
+    if (!on_backend) st = sampler_.Sample(logits_, sampling, stop_ids, sampled);
     if (st.ok()) {
       for (size_t i = 0; i < sampling.size(); ++i) {
         Sequence& seq = *sampling[i];

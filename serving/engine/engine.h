@@ -147,6 +147,7 @@ class Engine {
   std::map<std::string, float> adapter_scaling_;  // strength * alpha / r
   ForwardBatch batch_;
   std::vector<float> logits_;
+  std::vector<int32_t> tokens_;  // drawn by the backend (ForwardSample)
   EngineStats stats_;
 };
 

@@ -420,7 +420,8 @@ Status KernelModelBackend::Layer(int layer, const ForwardBatch& batch, bool any_
   return Status::Ok();
 }
 
-Result<bool> KernelModelBackend::PackMetadata(const ForwardBatch& batch) {
+Result<bool> KernelModelBackend::PackMetadata(const ForwardBatch& batch,
+                                              const RowSampling* sampling) {
   const int64_t T = batch.num_tokens, W = batch.block_table_width;
   const int64_t R = static_cast<int64_t>(batch.logits_tokens.size());
   MetaLayout& m = layout_;
@@ -432,9 +433,23 @@ Result<bool> KernelModelBackend::PackMetadata(const ForwardBatch& batch) {
   m.lora_scale = 5 * T;
   m.logits_tokens = 6 * T;
   m.block_tables = 6 * T + R;
-  m.total = 6 * T + R + T * W;
+  const int64_t S = sampling != nullptr ? R : 0;
+  m.sample_seed = (m.block_tables + T * W + 1) / 2 * 2;
+  m.sample_offset = m.sample_seed + 2 * S;
+  m.sample_temperature = m.sample_offset + 2 * S;
+  m.sample_top_k = m.sample_temperature + S;
+  m.sample_top_p = m.sample_top_k + S;
+  m.sample_tokens = m.sample_top_p + S;
+  m.total = m.sample_tokens + S;
   meta_host_.resize(static_cast<size_t>(m.total));
   int32_t* h = meta_host_.data();
+  if (S > 0) {
+    std::memcpy(h + m.sample_seed, sampling->seed.data(), S * sizeof(int64_t));
+    std::memcpy(h + m.sample_offset, sampling->offset.data(), S * sizeof(int64_t));
+    std::memcpy(h + m.sample_temperature, sampling->temperature.data(), S * sizeof(float));
+    std::memcpy(h + m.sample_top_k, sampling->top_k.data(), S * sizeof(int32_t));
+    std::memcpy(h + m.sample_top_p, sampling->top_p.data(), S * sizeof(float));
+  }
   std::copy_n(batch.token_ids.begin(), T, h + m.token_ids);
   std::copy_n(batch.positions.begin(), T, h + m.positions);
   std::copy_n(batch.slot_mapping.begin(), T, h + m.slot_mapping);
@@ -466,7 +481,7 @@ Result<bool> KernelModelBackend::PackMetadata(const ForwardBatch& batch) {
   return any_lora;
 }
 
-Status KernelModelBackend::Forward(const ForwardBatch& batch, std::span<float> logits) {
+Status KernelModelBackend::RunLayers(const ForwardBatch& batch, const RowSampling* sampling) {
   const ModelConfig& c = config_;
   const int32_t T = batch.num_tokens;
   const int64_t H = c.hidden_size;
@@ -474,11 +489,7 @@ Status KernelModelBackend::Forward(const ForwardBatch& batch, std::span<float> l
     return Invalid(std::string(kernels_->name()) + " backend: batch of " + std::to_string(T) +
                    " tokens outside [1, " + std::to_string(options_.max_batch_tokens) + "]");
   }
-  const size_t rows = batch.logits_tokens.size();
-  if (logits.size() < rows * static_cast<size_t>(c.vocab_size)) {
-    return Invalid(std::string(kernels_->name()) + " backend: logits buffer too small");
-  }
-  KT_ASSIGN_OR_RETURN(bool any_lora, PackMetadata(batch));
+  KT_ASSIGN_OR_RETURN(bool any_lora, PackMetadata(batch, sampling));
 
   k::EmbeddingArgs emb;
   emb.ids = Meta(layout_.token_ids, DType::kI32, {T});
@@ -491,11 +502,43 @@ Status KernelModelBackend::Forward(const ForwardBatch& batch, std::span<float> l
   for (int layer = 0; layer < c.num_layers; ++layer) {
     KT_RETURN_IF_ERROR(Layer(layer, batch, any_lora));
   }
-  return Logits(T, static_cast<int32_t>(rows), logits);
+  return Status::Ok();
 }
 
-Status KernelModelBackend::Logits(int32_t T, int32_t R, std::span<float> logits) {
+Status KernelModelBackend::Forward(const ForwardBatch& batch, std::span<float> logits) {
+  const size_t rows = batch.logits_tokens.size();
+  if (logits.size() < rows * static_cast<size_t>(config_.vocab_size)) {
+    return Invalid(std::string(kernels_->name()) + " backend: logits buffer too small");
+  }
+  KT_RETURN_IF_ERROR(RunLayers(batch, nullptr));
+  return Logits(batch.num_tokens, static_cast<int32_t>(rows), logits);
+}
+
+Status KernelModelBackend::ForwardSample(const ForwardBatch& batch, const RowSampling& sampling,
+                                         std::span<int32_t> tokens) {
+  const int32_t R = static_cast<int32_t>(batch.logits_tokens.size());
+  const size_t r = static_cast<size_t>(R);
+  if (tokens.size() < r || sampling.temperature.size() != r || sampling.top_k.size() != r ||
+      sampling.top_p.size() != r || sampling.seed.size() != r || sampling.offset.size() != r) {
+    return Invalid(std::string(kernels_->name()) +
+                   " backend: sampling inputs and tokens need one entry per logits row");
+  }
+  KT_RETURN_IF_ERROR(RunLayers(batch, &sampling));
   if (R == 0) return Status::Ok();
+  const MetaLayout& m = layout_;
+  k::SampleArgs a;
+  KT_ASSIGN_OR_RETURN(a.logits, HeadLogits(batch.num_tokens, R));
+  a.temperature = Meta(m.sample_temperature, DType::kF32, {R});
+  a.top_k = Meta(m.sample_top_k, DType::kI32, {R});
+  a.top_p = Meta(m.sample_top_p, DType::kF32, {R});
+  a.seed = Meta(m.sample_seed, DType::kI64, {R});
+  a.offset = Meta(m.sample_offset, DType::kI64, {R});
+  a.out_tokens = Meta(m.sample_tokens, DType::kI32, {R});
+  KT_RETURN_IF_ERROR(Annotate(kernels_->Sample(a), "sample", -1));
+  return kernels_->CopyToHost(tokens.data(), a.out_tokens.data, r * sizeof(int32_t));
+}
+
+Result<k::Tensor> KernelModelBackend::HeadLogits(int32_t T, int32_t R) {
   const ModelConfig& c = config_;
   const int64_t H = c.hidden_size, V = c.vocab_size;
   // Final residual add + norm (row-wise, so normalising every row and then gathering the
@@ -517,21 +560,24 @@ Status KernelModelBackend::Logits(int32_t T, int32_t R, std::span<float> logits)
     KT_RETURN_IF_ERROR(Annotate(kernels_->Embedding(gather), "gathering logits rows", -1));
     head.x = gather.out;
   }
-  const size_t n = static_cast<size_t>(R) * V;
-  if (space_ == k::MemorySpace::kHost && act_ == DType::kF32) {
-    head.y = k::MakeTensor(logits.data(), DType::kF32, {R, V});
-    return Annotate(kernels_->Gemm(head), "lm_head", -1);
-  }
-  const size_t bytes = n * DTypeSize(act_);
+  const size_t bytes = static_cast<size_t>(R) * V * DTypeSize(act_);
   if (bytes > logits_.bytes()) {
     logits_ = k::Buffer();
     KT_ASSIGN_OR_RETURN(logits_, kernels_->Allocate(bytes));
   }
   head.y = Act(logits_, R, V);
   KT_RETURN_IF_ERROR(Annotate(kernels_->Gemm(head), "lm_head", -1));
-  if (act_ == DType::kF32) return kernels_->CopyToHost(logits.data(), logits_.data(), bytes);
+  return head.y;
+}
+
+Status KernelModelBackend::Logits(int32_t T, int32_t R, std::span<float> logits) {
+  if (R == 0) return Status::Ok();
+  KT_ASSIGN_OR_RETURN(k::Tensor y, HeadLogits(T, R));
+  const size_t n = static_cast<size_t>(R) * config_.vocab_size;
+  const size_t bytes = n * DTypeSize(act_);
+  if (act_ == DType::kF32) return kernels_->CopyToHost(logits.data(), y.data, bytes);
   logits_host_.resize(n);
-  KT_RETURN_IF_ERROR(kernels_->CopyToHost(logits_host_.data(), logits_.data(), bytes));
+  KT_RETURN_IF_ERROR(kernels_->CopyToHost(logits_host_.data(), y.data, bytes));
   ConvertToF32(act_, logits_host_.data(), logits.data(), n);
   return Status::Ok();
 }

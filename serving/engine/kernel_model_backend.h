@@ -85,6 +85,9 @@ class KernelModelBackend final : public ModelBackend {
 
   Status LoadAdapter(int32_t slot, const LoraAdapter& adapter) override;
   Status Forward(const ForwardBatch& batch, std::span<float> logits) override;
+  bool samples() const override { return true; }
+  Status ForwardSample(const ForwardBatch& batch, const RowSampling& sampling,
+                       std::span<int32_t> tokens) override;
 
  private:
   struct LayerViews {
@@ -97,10 +100,12 @@ class KernelModelBackend final : public ModelBackend {
     kernels::Buffer a;  // [slots, rank, in]
     kernels::Buffer b;  // [slots, out, rank]
   };
-  // Offsets (in int32 elements) of the step's metadata inside meta_.
+  // Offsets (in int32 elements) of the step's metadata inside meta_; the sample_* part (one
+  // entry per logits row; seed and offset int64 at even offsets) only with ForwardSample.
   struct MetaLayout {
     int64_t token_ids, positions, slot_mapping, context_lens, lora_slot, lora_scale,
-        logits_tokens, block_tables, total;
+        logits_tokens, block_tables, sample_seed, sample_offset, sample_temperature, sample_top_k,
+        sample_top_p, sample_tokens, total;
   };
 
   KernelModelBackend(std::unique_ptr<kernels::Backend> kernels, ModelWeights weights,
@@ -116,7 +121,10 @@ class KernelModelBackend final : public ModelBackend {
                           std::initializer_list<int64_t> strides) const;
   kernels::Tensor Meta(int64_t offset, DType dtype, std::initializer_list<int64_t> shape) const;
   Status Annotate(Status s, const char* what, int layer) const;
-  Result<bool> PackMetadata(const ForwardBatch& batch);
+  Result<bool> PackMetadata(const ForwardBatch& batch, const RowSampling* sampling);
+  // Checks the batch, uploads its metadata and runs embedding and layers; the last hidden
+  // states are then in x_ / residual_.
+  Status RunLayers(const ForwardBatch& batch, const RowSampling* sampling);
   // y = x . w^T + bias, plus the batch's LoRA deltas of `lora_op` when any_lora.
   Status Projection(int layer, int lora_op, const char* name, const kernels::Tensor& x,
                     const kernels::Tensor& w, const kernels::Tensor& bias,
@@ -124,6 +132,8 @@ class KernelModelBackend final : public ModelBackend {
   Status Layer(int layer, const ForwardBatch& batch, bool any_lora);
   Status ApplyLora(int layer, int op, const kernels::Tensor& x, const kernels::Tensor& y,
                    int32_t tokens);
+  // Final norm, the logits rows' gather and the LM head into logits_ (on the backend).
+  Result<kernels::Tensor> HeadLogits(int32_t tokens, int32_t rows);
   Status Logits(int32_t tokens, int32_t rows, std::span<float> logits);
 
   std::unique_ptr<kernels::Backend> kernels_;

@@ -1,5 +1,6 @@
 // ModelBackend: runs the model over a ForwardBatch against a paged KV cache it owns, and
-// returns logits. The engine (scheduler, sampling, adapters' bookkeeping) is backend-agnostic;
+// returns logits, or (ForwardSample) draws the tokens where the logits are and returns only
+// those. The engine (scheduler, sampling, adapters' bookkeeping) is backend-agnostic;
 // a backend owns everything that lives in device memory: weights, the KV cache (num_kv_blocks
 // blocks of block_size tokens for every layer), adapter weights (adapter_slots() slots) and
 // activation workspace sized for max_batch_tokens tokens per step.
@@ -13,7 +14,9 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "serving/engine/forward_batch.h"
@@ -21,6 +24,15 @@
 #include "serving/model/model_config.h"
 
 namespace kt::serving {
+
+// Per-row inputs of the kernels' Sample op for ForwardSample (rows in logits_tokens order).
+struct RowSampling {
+  std::vector<float> temperature;
+  std::vector<int32_t> top_k;
+  std::vector<float> top_p;
+  std::vector<int64_t> seed;
+  std::vector<int64_t> offset;
+};
 
 class ModelBackend {
  public:
@@ -43,6 +55,17 @@ class ModelBackend {
   // REQUIRES: batch.num_tokens <= max_batch_tokens(); logits.size() >=
   // batch.logits_tokens.size() * vocab_size.
   virtual Status Forward(const ForwardBatch& batch, std::span<float> logits) = 0;
+
+  // Whether ForwardSample is implemented.
+  virtual bool samples() const { return false; }
+  // Runs the batch like Forward, then draws one token per logits row with the kernels' Sample
+  // op where the logits are (the host sampler's algorithm and integer arithmetic: the same
+  // tokens) and copies back only the tokens: no [rows, vocab] transfer.
+  // REQUIRES: samples(); every RowSampling vector and tokens have logits_tokens.size() entries.
+  virtual Status ForwardSample(const ForwardBatch& /*batch*/, const RowSampling& /*sampling*/,
+                               std::span<int32_t> /*tokens*/) {
+    return Invalid(std::string(name()) + " backend: ForwardSample is not implemented");
+  }
 };
 
 }  // namespace kt::serving

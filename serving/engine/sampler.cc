@@ -37,6 +37,26 @@ void Logprobs(const float* row, int32_t vocab, int32_t token, int top_n, Sampled
 
 Sampler::Sampler(int32_t vocab_size) : vocab_(vocab_size) {}
 
+bool Sampler::DrawOnly(const Sequence& seq, const std::vector<int32_t>& stop_ids) {
+  const SamplingParams& p = seq.params;
+  const bool greedy = p.temperature < k::SampleArgs::kGreedyTemperatureBelow;
+  return p.logprobs < 0 && p.repetition_penalty == 1.0f && p.frequency_penalty == 0.0f &&
+         p.presence_penalty == 0.0f && (p.min_p <= 0.0f || greedy) &&
+         (stop_ids.empty() || seq.num_generated() >= p.min_tokens);
+}
+
+RowSampling Sampler::Rows(const std::vector<Sequence*>& seqs) {
+  RowSampling r;
+  for (const Sequence* s : seqs) {
+    r.temperature.push_back(s->params.temperature);
+    r.top_k.push_back(s->params.top_k);
+    r.top_p.push_back(s->params.top_p);
+    r.seed.push_back(static_cast<int64_t>(s->seed));
+    r.offset.push_back(s->num_generated());
+  }
+  return r;
+}
+
 Status Sampler::Sample(std::span<float> logits, const std::vector<Sequence*>& seqs,
                        const std::vector<std::vector<int32_t>>& stop_ids,
                        std::vector<SampledToken>& out) {
@@ -105,24 +125,15 @@ Status Sampler::Sample(std::span<float> logits, const std::vector<Sequence*>& se
       if (row[i] < cut) row[i] = -std::numeric_limits<float>::infinity();
     }
   }
-  std::vector<float> temp(B), top_p(B);
-  std::vector<int32_t> top_k(B), tokens(B);
-  std::vector<int64_t> seed(B), offset(B);
-  for (int32_t b = 0; b < B; ++b) {
-    const Sequence& s = *seqs[b];
-    temp[b] = s.params.temperature;
-    top_k[b] = s.params.top_k;
-    top_p[b] = s.params.top_p;
-    seed[b] = static_cast<int64_t>(s.seed);
-    offset[b] = s.num_generated();
-  }
+  RowSampling rows = Rows(seqs);
+  std::vector<int32_t> tokens(B);
   k::SampleArgs a;
   a.logits = k::MakeTensor(logits.data(), k::DType::kF32, {B, V});
-  a.temperature = k::MakeTensor(temp.data(), k::DType::kF32, {B});
-  a.top_k = k::MakeTensor(top_k.data(), k::DType::kI32, {B});
-  a.top_p = k::MakeTensor(top_p.data(), k::DType::kF32, {B});
-  a.seed = k::MakeTensor(seed.data(), k::DType::kI64, {B});
-  a.offset = k::MakeTensor(offset.data(), k::DType::kI64, {B});
+  a.temperature = k::MakeTensor(rows.temperature.data(), k::DType::kF32, {B});
+  a.top_k = k::MakeTensor(rows.top_k.data(), k::DType::kI32, {B});
+  a.top_p = k::MakeTensor(rows.top_p.data(), k::DType::kF32, {B});
+  a.seed = k::MakeTensor(rows.seed.data(), k::DType::kI64, {B});
+  a.offset = k::MakeTensor(rows.offset.data(), k::DType::kI64, {B});
   a.out_tokens = k::MakeTensor(tokens.data(), k::DType::kI32, {B});
   KT_RETURN_IF_ERROR(k::cpu::Sample(a));
   for (int32_t b = 0; b < B; ++b) {

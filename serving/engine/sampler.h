@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "serving/engine/model_backend.h"
 #include "serving/engine/sequence.h"
 
 namespace kt::serving {
@@ -33,6 +34,12 @@ class Sampler {
   // has fewer than min_tokens generated tokens.
   Status Sample(std::span<float> logits, const std::vector<Sequence*>& seqs,
                 const std::vector<std::vector<int32_t>>& stop_ids, std::vector<SampledToken>& out);
+
+  // True when the draw for `seq` is the Sample op alone: no logprobs, no penalties, no min-p,
+  // and no stop ids masked by min_tokens; a backend that samples can then draw it.
+  static bool DrawOnly(const Sequence& seq, const std::vector<int32_t>& stop_ids);
+  // The Sample op's per-row inputs for these sequences.
+  static RowSampling Rows(const std::vector<Sequence*>& seqs);
 
  private:
   int32_t vocab_;

@@ -48,6 +48,15 @@ class TimedBackend final : public ModelBackend {
     forward_end = std::chrono::steady_clock::now();
     return s;
   }
+  bool samples() const override { return inner_->samples(); }
+  // Timed as the forward: the draw on the backend replaces the host's sampling.
+  Status ForwardSample(const ForwardBatch& b, const RowSampling& sampling,
+                       std::span<int32_t> tokens) override {
+    forward_start = std::chrono::steady_clock::now();
+    Status s = inner_->ForwardSample(b, sampling, tokens);
+    forward_end = std::chrono::steady_clock::now();
+    return s;
+  }
   std::chrono::steady_clock::time_point forward_start, forward_end;
 
  private:

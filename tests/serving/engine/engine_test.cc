@@ -145,6 +145,52 @@ TEST_F(EngineTest, SameSeedSameTokensOtherSeedOtherTokens) {
   EXPECT_NE(Tokens(outs["a"]), Tokens(outs["c"]));
 }
 
+// Forwards to a backend but says it cannot sample, so the engine draws every token itself.
+class HostDrawBackend final : public ModelBackend {
+ public:
+  explicit HostDrawBackend(std::unique_ptr<ModelBackend> inner) : inner_(std::move(inner)) {}
+  std::string_view name() const override { return inner_->name(); }
+  const ModelConfig& config() const override { return inner_->config(); }
+  int32_t num_kv_blocks() const override { return inner_->num_kv_blocks(); }
+  int32_t block_size() const override { return inner_->block_size(); }
+  int32_t max_batch_tokens() const override { return inner_->max_batch_tokens(); }
+  int32_t adapter_slots() const override { return inner_->adapter_slots(); }
+  int32_t max_lora_rank() const override { return inner_->max_lora_rank(); }
+  Status LoadAdapter(int32_t slot, const LoraAdapter& a) override { return inner_->LoadAdapter(slot, a); }
+  Status Forward(const ForwardBatch& b, std::span<float> logits) override {
+    return inner_->Forward(b, logits);
+  }
+
+ private:
+  std::unique_ptr<ModelBackend> inner_;
+};
+
+TEST_F(EngineTest, BackendDrawsTheSameTokensAsTheHost) {
+  auto on_backend = MakeEngine();
+  auto host = Engine::Create(env_, std::make_unique<HostDrawBackend>(testing::LoadBackend(dir_.path(), {})),
+                             tokenizer_, {});
+  ASSERT_TRUE(host.ok()) << host.status().ToString();
+  std::vector<int32_t> prompt = tokenizer_->Encode("draw me", true);
+  const std::vector<SamplingParams> params = {
+      {.temperature = 0, .max_tokens = 10, .ignore_eos = true},
+      {.temperature = 0.8f, .top_k = 20, .top_p = 0.9f, .seed = 7, .max_tokens = 10,
+       .ignore_eos = true},
+      {.temperature = 1.3f, .seed = 8, .max_tokens = 10, .ignore_eos = true},
+      {.temperature = 1.0f, .top_k = 3, .seed = 9, .max_tokens = 10, .ignore_eos = true}};
+  for (Engine* e : {on_backend.get(), host.value().get()}) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      ASSERT_TRUE(e->AddRequest(Request("r" + std::to_string(i), prompt, params[i])).ok());
+    }
+  }
+  auto a = RunAll(*on_backend);
+  auto b = RunAll(*host.value());
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::string id = "r" + std::to_string(i);
+    EXPECT_EQ(Tokens(a[id]).size(), 10u) << id;
+    EXPECT_EQ(Tokens(a[id]), Tokens(b[id])) << id;
+  }
+}
+
 TEST_F(EngineTest, AbortEndsTheRequestWithAbortReason) {
   auto e = MakeEngine();
   ASSERT_TRUE(e->AddRequest(Request("a", {1, 50, 60}, {.max_tokens = 50, .ignore_eos = true})).ok());

@@ -101,5 +101,22 @@ TEST(SamplerTest, LogprobsAreRawLogSoftmaxWithSortedTopN) {
   EXPECT_NEAR(tok.top[0].second, 2.0 - lse, 1e-6);
 }
 
+TEST(SamplerTest, DrawOnlyWhenNothingNeedsTheLogitsThemselves) {
+  EXPECT_TRUE(Sampler::DrawOnly(MakeSeq({.temperature = 0}), {}));
+  EXPECT_TRUE(Sampler::DrawOnly(MakeSeq({.temperature = 0.7f, .top_k = 5, .top_p = 0.9f}), {}));
+  EXPECT_TRUE(Sampler::DrawOnly(MakeSeq({.temperature = 0, .min_p = 0.2f}), {}))
+      << "min-p does nothing to a greedy draw";
+  EXPECT_FALSE(Sampler::DrawOnly(MakeSeq({.temperature = 1, .min_p = 0.2f}), {}));
+  EXPECT_FALSE(Sampler::DrawOnly(MakeSeq({.logprobs = 0}), {}));
+  EXPECT_FALSE(Sampler::DrawOnly(MakeSeq({.repetition_penalty = 1.1f}), {}));
+  EXPECT_FALSE(Sampler::DrawOnly(MakeSeq({.frequency_penalty = 0.5f}), {}));
+  EXPECT_FALSE(Sampler::DrawOnly(MakeSeq({.presence_penalty = -0.5f}), {}));
+  Sequence s = MakeSeq({.min_tokens = 1});
+  EXPECT_FALSE(Sampler::DrawOnly(s, {0})) << "stop ids still masked";
+  EXPECT_TRUE(Sampler::DrawOnly(s, {})) << "no stop ids to mask";
+  s.tokens.push_back(7);
+  EXPECT_TRUE(Sampler::DrawOnly(s, {0})) << "min_tokens reached";
+}
+
 }  // namespace
 }  // namespace kt::serving
