@@ -18,7 +18,9 @@
 # all succeeded, 1 otherwise.
 #
 # Usage: scripts/gpu/check.sh [--budget-s N] [--no-baselines] [--archs "90a"] [--append-results]
-#                             [--prebuilt TGZ] [--baselines graph,anchor]
+#                             [--prebuilt TGZ] [--baselines graph,anchor] [--sanitize]
+# --sanitize: after the summary, compute-sanitizer memcheck over the gpu test binaries (with
+# what time is left).
 # --baselines picks the shared baselines to run (default both; anchor_gpu.py takes ~3 minutes).
 # Env:   OUT        where every output goes (default: ./build-gpu-check-out)
 #        JOBS       build parallelism (default: nproc)
@@ -38,6 +40,7 @@ BASELINES=1
 BASELINE_SET="graph,anchor"
 APPEND_RESULTS=0
 PREBUILT=""
+SANITIZE=0
 while (($#)); do
   case "$1" in
     --budget-s) BUDGET_S=$2; shift 2 ;;
@@ -46,6 +49,7 @@ while (($#)); do
     --archs) ARCHS=$2; shift 2 ;;
     --append-results) APPEND_RESULTS=1; shift ;;
     --prebuilt) PREBUILT=$(realpath "$2"); shift 2 ;;
+    --sanitize) SANITIZE=1; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -198,6 +202,17 @@ step summary 30 python3 "$ROOT/scripts/gpu/summarize.py" \
   --baselines "$OUT/baselines" --gpu "$GPU_NAME" --commit "$COMMIT" \
   --rows-out "$OUT/RESULTS-rows.md" || true
 cat "$OUT/summary.log" 2>/dev/null
+
+# Out-of-bounds and misaligned accesses, uninitialised reads: memcheck over the gpu tests.
+if (( SANITIZE )); then
+  SAN=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+  TEST_DIR=$BIN
+  [[ -z $PREBUILT ]] && TEST_DIR=$BUILD_DIR/tests
+  step sanitize 240 bash -c "for t in kernels_backend_ops_cuda_test serving_engine_cuda_test; do
+    [[ -x '$TEST_DIR'/\$t ]] || continue
+    '$SAN' --tool memcheck --error-exitcode 3 '$TEST_DIR'/\$t --gtest_brief=1 || exit 1
+  done" || critical
+fi
 
 if (( APPEND_RESULTS )) && [[ -s "$OUT/RESULTS-rows.md" ]]; then
   cat "$OUT/RESULTS-rows.md" >> "$ROOT/bench/RESULTS.md"
