@@ -134,7 +134,6 @@ __device__ void SelectDigit(Shared& sh, unsigned long long need) {
 }
 
 constexpr unsigned kNoBin = 256;
-constexpr int kRadixItems = 8;  // elements per thread per radix-pass iteration
 
 // hist[bin] += w for every lane of the warp, with one shared-memory atomic per distinct bin:
 // the first passes put nearly every token in a few bins, where per-lane atomics on one address
@@ -166,29 +165,20 @@ __device__ uint32_t RadixSelect(const SampleParams& p, int64_t row, float temp, 
   for (int shift = 24; shift >= 0; shift -= 8) {
     for (int i = threadIdx.x; i < 256; i += blockDim.x) sh.hist[i] = 0;
     __syncthreads();
-    // Same trip count for every thread: WarpHistAdd needs the whole warp. kRadixItems loads
-    // are issued before the warp-synchronous adds, which would otherwise wait out one memory
-    // latency per element (the second H100 run: 399 us for a 32k row with top-k and top-p).
-    const int stride = static_cast<int>(blockDim.x);
-    for (int base = 0; base < p.vocab; base += stride * kRadixItems) {
-      float z[kRadixItems];
-#pragma unroll
-      for (int u = 0; u < kRadixItems; ++u) {
-        const int i = base + u * stride + static_cast<int>(threadIdx.x);
-        z[u] = i < p.vocab ? Logit<T>(p, row, i) / temp : 0.0f;
-      }
-#pragma unroll
-      for (int u = 0; u < kRadixItems; ++u) {
-        const int i = base + u * stride + static_cast<int>(threadIdx.x);
-        unsigned bin = kNoBin;
-        unsigned long long w = 0;
-        const uint32_t key = OrderedKey(z[u]);
-        if (i < p.vocab && (key & mask) == prefix) {
-          w = kCount ? 1ull : SampleWeight(expf(z[u] - zmax));
+    // Same trip count for every thread: WarpHistAdd needs the whole warp.
+    for (int base = 0; base < p.vocab; base += blockDim.x) {
+      const int i = base + static_cast<int>(threadIdx.x);
+      unsigned bin = kNoBin;
+      unsigned long long w = 0;
+      if (i < p.vocab) {
+        const float z = Logit<T>(p, row, i) / temp;
+        const uint32_t key = OrderedKey(z);
+        if ((key & mask) == prefix) {
+          w = kCount ? 1ull : SampleWeight(expf(z - zmax));
           if (w) bin = (key >> shift) & 255u;
         }
-        WarpHistAdd(sh.hist, bin, w);
       }
+      WarpHistAdd(sh.hist, bin, w);
     }
     __syncthreads();
     SelectDigit(sh, need);
