@@ -13,6 +13,7 @@
 #define KT_SERVING_ENGINE_MODEL_BACKEND_H_
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -66,6 +67,38 @@ class ModelBackend {
                                std::span<int32_t> /*tokens*/) {
     return Invalid(std::string(name()) + " backend: ForwardSample is not implemented");
   }
+};
+
+// A backend that hands every call to another one, owned or borrowed; decorators (timing, a
+// backend that hides ForwardSample) override what they change.
+class ForwardingBackend : public ModelBackend {
+ public:
+  explicit ForwardingBackend(std::unique_ptr<ModelBackend> inner)
+      : owned_(std::move(inner)), inner_(owned_.get()) {}
+  explicit ForwardingBackend(ModelBackend* borrowed) : inner_(borrowed) {}
+
+  std::string_view name() const override { return inner_->name(); }
+  const ModelConfig& config() const override { return inner_->config(); }
+  int32_t num_kv_blocks() const override { return inner_->num_kv_blocks(); }
+  int32_t block_size() const override { return inner_->block_size(); }
+  int32_t max_batch_tokens() const override { return inner_->max_batch_tokens(); }
+  int32_t adapter_slots() const override { return inner_->adapter_slots(); }
+  int32_t max_lora_rank() const override { return inner_->max_lora_rank(); }
+  Status LoadAdapter(int32_t slot, const LoraAdapter& adapter) override {
+    return inner_->LoadAdapter(slot, adapter);
+  }
+  Status Forward(const ForwardBatch& batch, std::span<float> logits) override {
+    return inner_->Forward(batch, logits);
+  }
+  bool samples() const override { return inner_->samples(); }
+  Status ForwardSample(const ForwardBatch& batch, const RowSampling& sampling,
+                       std::span<int32_t> tokens) override {
+    return inner_->ForwardSample(batch, sampling, tokens);
+  }
+
+ private:
+  std::unique_ptr<ModelBackend> owned_;
+  ModelBackend* inner_;
 };
 
 }  // namespace kt::serving

@@ -27,41 +27,25 @@
 namespace kt::serving {
 namespace {
 
-// Wraps a backend, owned or borrowed (one set of weights serving several engines), and
-// measures the wall time of Forward.
-class TimedBackend final : public ModelBackend {
+// Measures the wall time of the forward (and of the draw, when the backend samples: it
+// replaces the host's sampling).
+class TimedBackend final : public ForwardingBackend {
  public:
-  explicit TimedBackend(std::unique_ptr<ModelBackend> inner)
-      : owned_(std::move(inner)), inner_(owned_.get()) {}
-  explicit TimedBackend(ModelBackend* borrowed) : inner_(borrowed) {}
-  std::string_view name() const override { return inner_->name(); }
-  const ModelConfig& config() const override { return inner_->config(); }
-  int32_t num_kv_blocks() const override { return inner_->num_kv_blocks(); }
-  int32_t block_size() const override { return inner_->block_size(); }
-  int32_t max_batch_tokens() const override { return inner_->max_batch_tokens(); }
-  int32_t adapter_slots() const override { return inner_->adapter_slots(); }
-  int32_t max_lora_rank() const override { return inner_->max_lora_rank(); }
-  Status LoadAdapter(int32_t slot, const LoraAdapter& a) override { return inner_->LoadAdapter(slot, a); }
+  using ForwardingBackend::ForwardingBackend;
   Status Forward(const ForwardBatch& b, std::span<float> logits) override {
     forward_start = std::chrono::steady_clock::now();
-    Status s = inner_->Forward(b, logits);
+    Status s = ForwardingBackend::Forward(b, logits);
     forward_end = std::chrono::steady_clock::now();
     return s;
   }
-  bool samples() const override { return inner_->samples(); }
-  // Timed as the forward: the draw on the backend replaces the host's sampling.
   Status ForwardSample(const ForwardBatch& b, const RowSampling& sampling,
                        std::span<int32_t> tokens) override {
     forward_start = std::chrono::steady_clock::now();
-    Status s = inner_->ForwardSample(b, sampling, tokens);
+    Status s = ForwardingBackend::ForwardSample(b, sampling, tokens);
     forward_end = std::chrono::steady_clock::now();
     return s;
   }
   std::chrono::steady_clock::time_point forward_start, forward_end;
-
- private:
-  std::unique_ptr<ModelBackend> owned_;
-  ModelBackend* inner_;
 };
 
 // A backend that does no model work: zero logits (greedy then picks token 0).

@@ -145,24 +145,11 @@ TEST_F(EngineTest, SameSeedSameTokensOtherSeedOtherTokens) {
   EXPECT_NE(Tokens(outs["a"]), Tokens(outs["c"]));
 }
 
-// Forwards to a backend but says it cannot sample, so the engine draws every token itself.
-class HostDrawBackend final : public ModelBackend {
+// Says it cannot sample, so the engine draws every token itself.
+class HostDrawBackend final : public ForwardingBackend {
  public:
-  explicit HostDrawBackend(std::unique_ptr<ModelBackend> inner) : inner_(std::move(inner)) {}
-  std::string_view name() const override { return inner_->name(); }
-  const ModelConfig& config() const override { return inner_->config(); }
-  int32_t num_kv_blocks() const override { return inner_->num_kv_blocks(); }
-  int32_t block_size() const override { return inner_->block_size(); }
-  int32_t max_batch_tokens() const override { return inner_->max_batch_tokens(); }
-  int32_t adapter_slots() const override { return inner_->adapter_slots(); }
-  int32_t max_lora_rank() const override { return inner_->max_lora_rank(); }
-  Status LoadAdapter(int32_t slot, const LoraAdapter& a) override { return inner_->LoadAdapter(slot, a); }
-  Status Forward(const ForwardBatch& b, std::span<float> logits) override {
-    return inner_->Forward(b, logits);
-  }
-
- private:
-  std::unique_ptr<ModelBackend> inner_;
+  using ForwardingBackend::ForwardingBackend;
+  bool samples() const override { return false; }
 };
 
 TEST_F(EngineTest, BackendDrawsTheSameTokensAsTheHost) {
