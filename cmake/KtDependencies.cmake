@@ -22,6 +22,7 @@ set(KT_ALLOCATOR "tcmalloc" CACHE STRING "Allocator linked into executables: tcm
 set(KT_ALLOCATOR_LIB "")
 if(KT_ALLOCATOR STREQUAL "tcmalloc" AND NOT KT_FUZZ)
   find_library(KT_TCMALLOC_LIB NAMES tcmalloc_minimal)
+  find_path(KT_TCMALLOC_INCLUDE gperftools/malloc_extension.h)
   if(KT_TCMALLOC_LIB)
     set(KT_ALLOCATOR_LIB ${KT_TCMALLOC_LIB})
   else()
@@ -29,7 +30,12 @@ if(KT_ALLOCATOR STREQUAL "tcmalloc" AND NOT KT_FUZZ)
                     "libgoogle-perftools-dev); using glibc's malloc")
   endif()
 endif()
-message(STATUS "kaito-twin: allocator ${KT_ALLOCATOR_LIB}")
+# With tcmalloc, its system memory comes from huge-page chunks (base/huge_page_heap.h).
+set(KT_HUGE_PAGE_HEAP OFF)
+if(KT_ALLOCATOR_LIB AND KT_TCMALLOC_INCLUDE AND CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  set(KT_HUGE_PAGE_HEAP ON)
+endif()
+message(STATUS "kaito-twin: allocator ${KT_ALLOCATOR_LIB} (huge-page heap: ${KT_HUGE_PAGE_HEAP})")
 
 # CUDA: compiled whenever nvcc exists so a broken kernel never hides; tests skip without a GPU.
 set(KT_HAVE_CUDA OFF)

@@ -29,6 +29,9 @@ endfunction()
 
 # Executables (binaries, tests, benchmarks) link the project's allocator (KtDependencies.cmake).
 function(kt_link_allocator target)
+  if(KT_HUGE_PAGE_HEAP)
+    target_link_libraries(${target} PRIVATE kt_huge_page_heap)
+  endif()
   if(KT_ALLOCATOR_LIB)
     target_link_libraries(${target} PRIVATE ${KT_ALLOCATOR_LIB})
   endif()
