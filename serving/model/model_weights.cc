@@ -248,6 +248,10 @@ ModelWeights RandomModelWeights(const ModelConfig& config, const RandomWeightOpt
     }
   };
   constexpr size_t kChunk = 1 << 16;
+  // Threads outside the Env on purpose: this is start-up work of real processes (kaito-serve
+  // --random-weights, the benchmarks), it finishes before returning, and its output does not
+  // depend on the thread count (tested). The default, one thread, runs inline, which is what
+  // anything under a SimEnv uses.
   size_t threads = options.threads > 0 ? static_cast<size_t>(options.threads)
                                        : std::max(1u, std::thread::hardware_concurrency());
   threads = std::min(threads, parts.size());
