@@ -148,7 +148,7 @@ void Informer::Upsert(const std::string& key, const JsonPtr& obj) {
   }
   JsonPtr old = it->second;
   if (old == obj) return;
-  if (RvOf(*old) == RvOf(*obj) && RvOf(*obj) != 0) return;  // a replay of what we have
+  if (const uint64_t rv = RvOf(*obj); rv != 0 && RvOf(*old) == rv) return;  // a replay
   it->second = obj;
   if (!indexes_.empty()) {
     IndexRemove(key, *old);

@@ -224,7 +224,7 @@ std::string DocHash(const Json& doc) {
 namespace {
 
 Result<Json> BuildDocument(const std::vector<const ResourceType*>& ordered,
-                           const std::map<api::GroupVersionResource, TypeEntry*>& by_gvr,
+                           const GvrIndex& by_gvr,
                            std::string_view group_version_path) {
   Json paths = Json::object();
   Json schemas = MetaSchemas();

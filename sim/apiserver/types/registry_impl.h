@@ -4,9 +4,12 @@
 #ifndef KT_SIM_APISERVER_TYPES_REGISTRY_IMPL_H_
 #define KT_SIM_APISERVER_TYPES_REGISTRY_IMPL_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/json.h"
@@ -40,9 +43,21 @@ struct TypeEntry {
   std::string description;  // the root schema's description (OpenAPI, explain)
 };
 
+struct GvrHash {
+  size_t operator()(const api::GroupVersionResource& gvr) const noexcept {
+    std::hash<std::string_view> h;
+    return h(gvr.resource) ^ (h(gvr.version) * 31) ^ (h(gvr.group) * 1'000'003);
+  }
+};
+using GvrIndex = std::unordered_map<api::GroupVersionResource, TypeEntry*, GvrHash>;
+
 struct TypeRegistry::Impl {
   std::vector<std::unique_ptr<TypeEntry>> entries;
-  std::map<api::GroupVersionResource, TypeEntry*> by_gvr;
+  // Hashed, not ordered: every request looks its type up here (ordered walks use `ordered`).
+  GvrIndex by_gvr;
+  // The entries by the address of their `type`: the types callers pass back are nearly always
+  // the ones Find handed out, which this finds without comparing strings.
+  std::unordered_map<const ResourceType*, TypeEntry*> by_type;
   std::map<api::GroupVersionKind, TypeEntry*> by_gvk;
   std::vector<const ResourceType*> ordered;  // All(), in discovery order
   std::vector<std::string> builtin_group_order;
@@ -65,10 +80,11 @@ struct TypeRegistry::Impl {
   static constexpr size_t kRetiredEntriesMax = 1024;
 
   TypeEntry* Entry(const ResourceType& type) const {
+    if (auto own = by_type.find(&type); own != by_type.end()) return own->second;
     auto it = by_gvr.find(type.gvr);
     return it == by_gvr.end() ? nullptr : it->second;
   }
-  // Rebuilds by_gvr, by_gvk and ordered from entries.
+  // Rebuilds by_gvr, by_type, by_gvk and ordered from entries.
   void Reindex();
   // Rank of a group in discovery order: built-ins by their order, then custom groups by name.
   int GroupRank(const std::string& group) const;

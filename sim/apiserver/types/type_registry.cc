@@ -31,11 +31,13 @@ int TypeRegistry::Impl::GroupRank(const std::string& group) const {
 
 void TypeRegistry::Impl::Reindex() {
   by_gvr.clear();
+  by_type.clear();
   by_gvk.clear();
   ordered.clear();
   std::vector<TypeEntry*> all;
   for (auto& e : entries) {
     by_gvr[e->type.gvr] = e.get();
+    by_type[&e->type] = e.get();
     by_gvk[e->type.gvk()] = e.get();
     all.push_back(e.get());
   }
