@@ -138,22 +138,45 @@ void BM_WatchFanOut(benchmark::State& state) {
 }
 BENCHMARK(BM_WatchFanOut)->Arg(1000)->Unit(benchmark::kMillisecond);
 
+// The API server on a loopback port (plain HTTP) with one ConfigMap, default/cm, to GET;
+// `io_threads` serve it until the object goes away.
+class LoopbackServer {
+ public:
+  explicit LoopbackServer(int io_threads) {
+    (void)server_.Create(ResourceRef{res::kConfigMaps, "default", "", ""}, ConfigMap("cm"));
+    started_ = http_.Start().ok();
+    if (started_) env_.RunInBackground(io_threads);
+  }
+  ~LoopbackServer() {
+    if (started_) http_.Stop();
+    env_.Stop();
+    env_.Join();
+  }
+  bool started() const { return started_; }
+  ApiHttpServer& http() { return http_; }
+
+ private:
+  static ServeOptions Insecure() {
+    ServeOptions so;
+    so.insecure = true;
+    return so;
+  }
+  RealEnv env_;
+  ApiServer server_{env_};
+  ApiHttpServer http_{env_, server_, Insecure()};
+  bool started_ = false;
+};
+
 // HTTP GETs of one object over loopback: `state.range(0)` client threads with keep-alive
 // connections against a server running `state.range(1)` io threads.
 void BM_HttpGet(benchmark::State& state) {
   const int clients = static_cast<int>(state.range(0));
-  const int io_threads = static_cast<int>(state.range(1));
-  RealEnv env;
-  ApiServer server(env);
-  (void)server.Create(ResourceRef{res::kConfigMaps, "default", "", ""}, ConfigMap("cm"));
-  ServeOptions so;
-  so.insecure = true;
-  ApiHttpServer http(env, server, so);
-  if (!http.Start().ok()) {
+  LoopbackServer served(static_cast<int>(state.range(1)));
+  if (!served.started()) {
     state.SkipWithError("cannot start the HTTP server");
     return;
   }
-  env.RunInBackground(io_threads);
+  ApiHttpServer& http = served.http();
   const int64_t per_round = 2000;
   int64_t total = 0;
   for (auto _ : state) {
@@ -173,9 +196,6 @@ void BM_HttpGet(benchmark::State& state) {
     if (errors) state.SkipWithError("HTTP errors");
   }
   state.SetItemsProcessed(total);
-  http.Stop();
-  env.Stop();
-  env.Join();
 }
 BENCHMARK(BM_HttpGet)->Args({4, 2})->Args({8, 2})->UseRealTime()->Unit(benchmark::kMillisecond);
 
@@ -248,18 +268,12 @@ class LoadGenerator {
 // on one client thread against a server running `state.range(1)` io threads.
 void BM_HttpGetLoad(benchmark::State& state) {
   const int connections = static_cast<int>(state.range(0));
-  RealEnv env;
-  ApiServer server(env);
-  (void)server.Create(ResourceRef{res::kConfigMaps, "default", "", ""}, ConfigMap("cm"));
-  ServeOptions so;
-  so.insecure = true;
-  ApiHttpServer http(env, server, so);
-  if (!http.Start().ok()) {
+  LoopbackServer served(static_cast<int>(state.range(1)));
+  if (!served.started()) {
     state.SkipWithError("cannot start the HTTP server");
     return;
   }
-  env.RunInBackground(static_cast<int>(state.range(1)));
-  LoadGenerator load(http.port(),
+  LoadGenerator load(served.http().port(),
                      "GET /api/v1/namespaces/default/configmaps/cm HTTP/1.1\r\n"
                      "Host: 127.0.0.1\r\nAccept: application/json\r\n\r\n",
                      connections);
@@ -268,9 +282,6 @@ void BM_HttpGetLoad(benchmark::State& state) {
     if (load.Run(per_round) != 0) state.SkipWithError("HTTP errors");
   }
   state.SetItemsProcessed(state.iterations() * per_round);
-  http.Stop();
-  env.Stop();
-  env.Join();
 }
 BENCHMARK(BM_HttpGetLoad)
     ->Args({16, 1})
