@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "api/kube_protobuf_schema.h"
+#include "base/base64.h"
 #include "base/check.h"
 #include "base/json.h"
 
@@ -74,33 +75,6 @@ class Reader {
   std::string_view b_;
   size_t pos_ = 0;
 };
-
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 std::string Pad(int64_t v, int width) {
   std::string s = std::to_string(v);
@@ -248,7 +222,7 @@ class Decoder {
       case Scalar::kBytes: {
         std::string_view s;
         if (!r.Len(&s)) return Truncated(m, "length of field " + f.json);
-        if (t.scalar == Scalar::kBytes) return Decoded{Json(Base64(s)), s.empty()};
+        if (t.scalar == Scalar::kBytes) return Decoded{Json(Base64Encode(s)), s.empty()};
         return Decoded{Json(std::string(s)), s.empty()};
       }
       case Scalar::kMessage: {

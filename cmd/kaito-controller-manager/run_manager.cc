@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/resource.h"
+#include "base/base64.h"
 #include "base/log.h"
 #include "base/net/tls_certs.h"
 #include "base/real_env.h"
@@ -97,7 +98,7 @@ Status RegisterWebhook(api::KubeClient& client, const std::string& ca_pem, uint1
                      {"clientConfig",
                       {{"url", "https://127.0.0.1:" + std::to_string(port) +
                                    std::string(webhook::kValidatingPath)},
-                       {"caBundle", webhook::Base64Encode(ca_pem)}}},
+                       {"caBundle", Base64Encode(ca_pem)}}},
                      {"rules", Json::array({{{"apiGroups", Json::array({"kaito.sh"})},
                                              {"apiVersions", Json::array({"v1alpha1", "v1beta1"})},
                                              {"operations", Json::array({"CREATE", "UPDATE"})},

@@ -6,7 +6,7 @@
 
 #include "base/json.h"
 #include "base/yaml.h"
-#include "controllers/runtime/base64.h"
+#include "base/base64.h"
 
 namespace kt::ctrl {
 

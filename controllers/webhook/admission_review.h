@@ -56,9 +56,6 @@ Result<Json> ReviewAdmission(WebhookKind kind, const Json& review, const Validat
 net::HttpResponse ServeAdmissionHttp(const net::HttpRequest& request, const ValidationContext& ctx,
                                      const AdmissionOptions& options = {});
 
-// Standard base64 (with padding), as the patch field is encoded.
-std::string Base64Encode(std::string_view bytes);
-
 }  // namespace kt::webhook
 
 #endif  // KT_CONTROLLERS_WEBHOOK_ADMISSION_REVIEW_H_

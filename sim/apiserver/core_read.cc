@@ -4,7 +4,7 @@
 #include "api/object.h"
 #include "base/json.h"
 #include "sim/apiserver/api_errors.h"
-#include "sim/apiserver/base64.h"
+#include "base/base64.h"
 #include "sim/apiserver/core.h"
 #include "sim/apiserver/fault_sites.h"
 #include "sim/apiserver/field_labels.h"

@@ -7,7 +7,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/net/http_client.h"
-#include "sim/apiserver/base64.h"
+#include "base/base64.h"
 #include "sim/apiserver/types/patch.h"
 
 namespace kt::sim {

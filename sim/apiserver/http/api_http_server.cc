@@ -5,7 +5,7 @@
 #include "base/json.h"
 #include "base/net/tls_certs.h"
 #include "base/yaml.h"
-#include "sim/apiserver/base64.h"
+#include "base/base64.h"
 
 namespace kt::sim {
 

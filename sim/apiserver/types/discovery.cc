@@ -1,5 +1,6 @@
 // Discovery documents: aggregated (apidiscovery.k8s.io/v2 APIGroupDiscoveryList, what kubectl
 // 1.32 asks for first) and legacy (APIVersions, APIGroupList, APIResourceList).
+#include "base/base64.h"
 #include "base/sha256.h"
 #include "sim/apiserver/types/builtin_kinds.h"
 #include "sim/apiserver/types/registry_impl.h"
@@ -80,18 +81,7 @@ std::string StorageVersionHash(const ResourceType& t) {
   std::string hex = Sha256Hex(t.gvr.group + "/" + t.gvr.version + "/" + t.kind);
   unsigned char bytes[8];
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<unsigned char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (int i = 0; i < 8; i += 3) {
-    unsigned v = bytes[i] << 16;
-    if (i + 1 < 8) v |= bytes[i + 1] << 8;
-    if (i + 2 < 8) v |= bytes[i + 2];
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < 8 ? kAlphabet[(v >> 6) & 63] : '=';
-    out += i + 2 < 8 ? kAlphabet[v & 63] : '=';
-  }
-  return out;
+  return Base64Encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
 }
 
 }  // namespace

@@ -17,7 +17,7 @@
 #include "base/json.h"
 #include "base/net/tls_certs.h"
 #include "base/real_env.h"
-#include "controllers/runtime/base64.h"
+#include "base/base64.h"
 #include "controllers/runtime/informer.h"
 #include "tests/controllers/runtime/fake_api_server.h"
 #include "tests/controllers/runtime/fake_kube_client.h"

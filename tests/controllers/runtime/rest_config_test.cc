@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "controllers/runtime/base64.h"
+#include "base/base64.h"
 #include "tests/controllers/runtime/temp_dir.h"
 
 namespace kt::ctrl {

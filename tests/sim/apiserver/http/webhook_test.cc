@@ -16,7 +16,7 @@
 #include "base/net/tls_certs.h"
 #include "base/real_env.h"
 #include "sim/apiserver/api_server.h"
-#include "sim/apiserver/base64.h"
+#include "base/base64.h"
 #include "sim/apiserver/in_process_client.h"
 
 namespace kt::sim {
