@@ -1,10 +1,10 @@
 #include "controllers/runtime/metrics.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "base/check.h"
+#include "base/prometheus_text.h"
 
 namespace kt::ctrl {
 
@@ -21,24 +21,6 @@ bool ValidMetricName(std::string_view name) {
   return true;
 }
 
-// Go's strconv.FormatFloat(v, 'g', -1, 64) up to exponent style: shortest round-trip text.
-std::string FormatValue(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, r.ptr);
-}
-
-void AppendEscaped(std::string& out, std::string_view s, bool quote) {
-  for (char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (quote && c == '"') out += "\\\"";
-    else out += c;
-  }
-}
-
 std::string LabelText(const std::vector<std::string>& names, const std::vector<std::string>& values,
                       std::string_view extra_name = {}, std::string_view extra_value = {}) {
   if (names.empty() && extra_name.empty()) return "";
@@ -49,7 +31,7 @@ std::string LabelText(const std::vector<std::string>& names, const std::vector<s
     first = false;
     out += names[i];
     out += "=\"";
-    AppendEscaped(out, values[i], true);
+    prometheus::AppendLabelValue(out, values[i]);
     out += "\"";
   }
   if (!extra_name.empty()) {
@@ -218,27 +200,26 @@ std::string MetricsRegistry::Render() {
   std::string out;
   for (const auto& [name, f] : families_) {
     if (f->counters.empty() && f->gauges.empty() && f->histograms.empty()) continue;
-    out += "# HELP " + name + " ";
-    AppendEscaped(out, f->help, false);
-    out += "\n# TYPE " + name + " ";
-    out += f->type == Type::kCounter ? "counter" : f->type == Type::kGauge ? "gauge" : "histogram";
-    out += "\n";
+    prometheus::AppendHeader(
+        out, name,
+        f->type == Type::kCounter ? "counter" : f->type == Type::kGauge ? "gauge" : "histogram",
+        f->help);
     for (const auto& [values, c] : f->counters) {
-      out += name + LabelText(f->label_names, values) + " " + FormatValue(c->value()) + "\n";
+      out += name + LabelText(f->label_names, values) + " " + prometheus::FormatValue(c->value()) + "\n";
     }
     for (const auto& [values, g] : f->gauges) {
-      out += name + LabelText(f->label_names, values) + " " + FormatValue(g->value()) + "\n";
+      out += name + LabelText(f->label_names, values) + " " + prometheus::FormatValue(g->value()) + "\n";
     }
     for (const auto& [values, h] : f->histograms) {
       Histogram::Snapshot s = h->snapshot();
       for (size_t i = 0; i < s.upper_bounds.size(); ++i) {
         out += name + "_bucket" +
-               LabelText(f->label_names, values, "le", FormatValue(s.upper_bounds[i])) + " " +
+               LabelText(f->label_names, values, "le", prometheus::FormatValue(s.upper_bounds[i])) + " " +
                std::to_string(s.cumulative_counts[i]) + "\n";
       }
       out += name + "_bucket" + LabelText(f->label_names, values, "le", "+Inf") + " " +
              std::to_string(s.count) + "\n";
-      out += name + "_sum" + LabelText(f->label_names, values) + " " + FormatValue(s.sum) + "\n";
+      out += name + "_sum" + LabelText(f->label_names, values) + " " + prometheus::FormatValue(s.sum) + "\n";
       out += name + "_count" + LabelText(f->label_names, values) + " " +
              std::to_string(s.count) + "\n";
     }

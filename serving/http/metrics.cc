@@ -1,38 +1,10 @@
 #include "serving/http/metrics.h"
 
-#include <cstdio>
-#include <cstdlib>
+#include "base/prometheus_text.h"
 
 namespace kt::serving {
 
 namespace {
-
-// Shortest text that reads back as the same double ("0.005", not "0.0050000000000000001").
-std::string Num(double v) {
-  char buf[64];
-  for (int precision = 15; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
-}
-
-std::string EscapeLabel(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-void Header(std::string& out, const char* name, const char* type, const char* help) {
-  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
-}
 
 // vLLM's bucket bounds (vllm/engine/metrics.py).
 const std::vector<double> kTtftBuckets = {0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25,
@@ -63,15 +35,15 @@ void Histogram::Render(const std::string& name, const std::string& labels, std::
   uint64_t cumulative = 0;
   for (size_t i = 0; i <= bounds_.size(); ++i) {
     cumulative += counts_[i];
-    std::string le = i < bounds_.size() ? Num(bounds_[i]) : "+Inf";
+    std::string le = i < bounds_.size() ? prometheus::FormatValue(bounds_[i]) : "+Inf";
     out += name + "_bucket{" + labels + ",le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
   }
-  out += name + "_sum{" + labels + "} " + Num(sum_) + "\n";
+  out += name + "_sum{" + labels + "} " + prometheus::FormatValue(sum_) + "\n";
   out += name + "_count{" + labels + "} " + std::to_string(count_) + "\n";
 }
 
 ServingMetrics::ServingMetrics(std::string model_name)
-    : labels_("model_name=\"" + EscapeLabel(model_name) + "\""),
+    : labels_("model_name=\"" + prometheus::EscapeLabelValue(model_name) + "\""),
       ttft_(kTtftBuckets),
       itl_(kItlBuckets),
       e2e_(kE2eBuckets),
@@ -101,11 +73,11 @@ std::string ServingMetrics::Render(const EngineStats& s) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
   auto gauge = [&](const char* name, const char* help, double v) {
-    Header(out, name, "gauge", help);
-    out += std::string(name) + "{" + labels_ + "} " + Num(v) + "\n";
+    prometheus::AppendHeader(out, name, "gauge", help);
+    out += std::string(name) + "{" + labels_ + "} " + prometheus::FormatValue(v) + "\n";
   };
   auto counter = [&](const char* name, const char* help, uint64_t v) {
-    Header(out, name, "counter", help);
+    prometheus::AppendHeader(out, name, "counter", help);
     out += std::string(name) + "{" + labels_ + "} " + std::to_string(v) + "\n";
   };
   gauge("vllm:num_requests_running", "Number of requests in model execution batches.", s.running);
@@ -117,14 +89,15 @@ std::string ServingMetrics::Render(const EngineStats& s) const {
           s.generation_tokens_total);
   counter("vllm:num_preemptions_total", "Cumulative number of preemption from the engine.",
           s.preemptions_total);
-  Header(out, "vllm:request_success_total", "counter", "Count of successfully processed requests.");
+  prometheus::AppendHeader(out, "vllm:request_success_total", "counter",
+                           "Count of successfully processed requests.");
   for (const char* reason : {"stop", "length", "abort"}) {
     auto it = finished_.find(reason);
     out += std::string("vllm:request_success_total{") + labels_ + ",finished_reason=\"" + reason +
            "\"} " + std::to_string(it == finished_.end() ? 0 : it->second) + "\n";
   }
   auto histogram = [&](const char* name, const char* help, const Histogram& h) {
-    Header(out, name, "histogram", help);
+    prometheus::AppendHeader(out, name, "histogram", help);
     h.Render(name, labels_, out);
   };
   histogram("vllm:time_to_first_token_seconds", "Histogram of time to first token in seconds.", ttft_);

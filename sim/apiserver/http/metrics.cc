@@ -1,36 +1,28 @@
 #include "sim/apiserver/http/metrics.h"
 
-#include <cstdio>
 #include <sstream>
+#include <utility>
+
+#include "base/prometheus_text.h"
 
 namespace kt::sim {
 
 namespace {
-std::string Escape(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
+
+// component="apiserver" and the request's labels, in kube-apiserver's (sorted) order.
+std::string Labels(const RequestLabels& l) {
+  std::string out = "component=\"apiserver\"";
+  const std::pair<const char*, const std::string*> labels[] = {
+      {"group", &l.group}, {"resource", &l.resource}, {"scope", &l.scope},
+      {"subresource", &l.subresource}, {"verb", &l.verb}, {"version", &l.version}};
+  for (const auto& [name, value] : labels) {
+    out.append(",").append(name).append("=\"");
+    prometheus::AppendLabelValue(out, *value);
+    out += '"';
   }
   return out;
 }
 
-std::string Labels(const RequestLabels& l) {
-  return "component=\"apiserver\",group=\"" + Escape(l.group) + "\",resource=\"" +
-         Escape(l.resource) + "\",scope=\"" + Escape(l.scope) + "\",subresource=\"" +
-         Escape(l.subresource) + "\",verb=\"" + Escape(l.verb) + "\",version=\"" +
-         Escape(l.version) + "\"";
-}
-
-std::string Num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.9g", v);
-  return buf;
-}
 }  // namespace
 
 void ApiMetrics::ObserveRequest(const RequestLabels& labels, int code, double seconds) {
@@ -76,11 +68,11 @@ std::string ApiMetrics::Render() const {
   for (const auto& [labels, h] : durations_) {
     std::string l = Labels(labels);
     for (size_t i = 0; i < kBuckets.size(); ++i) {
-      out << "apiserver_request_duration_seconds_bucket{" << l << ",le=\"" << Num(kBuckets[i])
+      out << "apiserver_request_duration_seconds_bucket{" << l << ",le=\"" << prometheus::FormatValue(kBuckets[i])
           << "\"} " << h.counts[i] << "\n";
     }
     out << "apiserver_request_duration_seconds_bucket{" << l << ",le=\"+Inf\"} " << h.count << "\n";
-    out << "apiserver_request_duration_seconds_sum{" << l << "} " << Num(h.sum) << "\n";
+    out << "apiserver_request_duration_seconds_sum{" << l << "} " << prometheus::FormatValue(h.sum) << "\n";
     out << "apiserver_request_duration_seconds_count{" << l << "} " << h.count << "\n";
   }
   out << "# HELP apiserver_longrunning_requests Gauge of all active long-running apiserver "
@@ -92,9 +84,9 @@ std::string ApiMetrics::Render() const {
   out << "# HELP apiserver_watch_events_total Number of events sent in watch clients\n"
       << "# TYPE apiserver_watch_events_total counter\n";
   for (const auto& [key, n] : watch_events_) {
-    out << "apiserver_watch_events_total{group=\"" << Escape(std::get<0>(key)) << "\",resource=\""
-        << Escape(std::get<2>(key)) << "\",version=\"" << Escape(std::get<1>(key)) << "\"} " << n
-        << "\n";
+    out << "apiserver_watch_events_total{group=\"" << prometheus::EscapeLabelValue(std::get<0>(key))
+        << "\",resource=\"" << prometheus::EscapeLabelValue(std::get<2>(key)) << "\",version=\""
+        << prometheus::EscapeLabelValue(std::get<1>(key)) << "\"} " << n << "\n";
   }
   return out.str();
 }
