@@ -422,6 +422,20 @@ TEST(Informer, CachesObjectsIndexesThemAndRelistsAfterTheWatchIsLost) {
   EXPECT_EQ(inf.Get("default", "b"), nullptr);
   ASSERT_NE(inf.Get("default", "a"), nullptr);
   loop.RunLocked([&] { inf.Stop(); });
+
+  // A restart relists: versions already cached are replays and notify no one; a change made
+  // while the informer was stopped is an update.
+  ASSERT_TRUE(client.Create(api::resources::kConfigMaps, "default", cm("c", "red")).ok());
+  env.RunFor(std::chrono::milliseconds(10));
+  loop.RunLocked([&] { inf.Start(); });
+  env.RunFor(std::chrono::milliseconds(10));
+  EXPECT_EQ(adds, 3);
+  EXPECT_EQ(updates, 1);
+  ASSERT_TRUE(client.Update(api::resources::kConfigMaps, "default", cm("a", "green")).ok());
+  env.RunFor(std::chrono::milliseconds(10));
+  EXPECT_EQ(updates, 2);
+  EXPECT_EQ(inf.ByIndex("color", "green"), (std::set<std::string>{"default/a"}));
+  loop.RunLocked([&] { inf.Stop(); });
 }
 
 }  // namespace
