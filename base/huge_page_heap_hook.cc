@@ -16,7 +16,9 @@ class HugePageAllocator final : public SysAllocator {
     return p != nullptr ? p : fallback_->Alloc(size, actual_size, alignment);
   }
 
-  HugePageArena arena;
+  // Growth chunks of 32 MiB and up are prepared ahead on a worker thread (the process has
+  // grown past ~28 MiB by then; smaller processes never start populating ahead).
+  HugePageArena arena{HugePageArena::Options{.populate_ahead_from = size_t{32} << 20}};
 
  private:
   SysAllocator* fallback_;

@@ -1,17 +1,20 @@
 // base/huge_page_heap.h. The arena: page-aligned ranges inside 2 MiB-aligned mappings, growth
 // chunks doubling from 4 MiB to 64 MiB, a request bigger than the next growth chunk mapped
-// whole, large requests on their own mapping, unsupported alignments refused. The tcmalloc
+// whole, large requests on their own mapping, unsupported alignments refused, the worker's
+// spare growth chunk prepared ahead and handed out (or kept when it is too small). The tcmalloc
 // hook (in executables linked with tcmalloc): installed, serving the process's memory, and on
 // transparent huge pages where the kernel grants them for madvised memory.
 #include "base/huge_page_heap.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace kt {
@@ -92,6 +95,50 @@ TEST(HugePageArenaTest, LargeRequestGetsItsOwnMappingAndBadAlignmentIsRefused) {
   EXPECT_EQ(arena.Alloc(kMiB, &actual, 2 * HugePageArena::kHugePage), nullptr);
   EXPECT_EQ(arena.Alloc(0, &actual, 4096), nullptr);
   EXPECT_EQ(arena.stats().chunks, 1u);
+}
+
+// Waits (up to 10 s) until the arena's worker has prepared `n` spares.
+bool WaitForSpares(const HugePageArena& arena, size_t n) {
+  for (int i = 0; i < 1000 && arena.stats().spares_prepared < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return arena.stats().spares_prepared >= n;
+}
+
+TEST(HugePageArenaTest, WorkerPreparesTheNextGrowthChunkAhead) {
+  HugePageArena arena(HugePageArena::Options{.populate_ahead_from = 8 * kMiB});
+  size_t actual = 0;
+  // The first chunk (4 MiB) is mapped by the caller; the next growth size (8 MiB) reaches
+  // populate_ahead_from, so the worker prepares an 8 MiB spare.
+  void* first = arena.Alloc(4 * kMiB, &actual, 8192);
+  ASSERT_NE(first, nullptr);
+  ASSERT_TRUE(WaitForSpares(arena, 1)) << "no spare within 10 s";
+  EXPECT_EQ(arena.stats().spares_used, 0u);
+  EXPECT_EQ(arena.stats().bytes_mapped, 12 * kMiB);
+  void* second = arena.Alloc(8 * kMiB, &actual, 8192);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(second) % HugePageArena::kHugePage, 0u);
+  EXPECT_EQ(actual, 8 * kMiB);
+  std::memset(second, 0x5a, actual);
+  EXPECT_EQ(arena.stats().spares_used, 1u);
+  EXPECT_EQ(arena.stats().chunks, 2u) << "the spare was handed out, nothing new mapped";
+  // That growth asks for the next spare (16 MiB); a request too big for it is mapped on its
+  // own and leaves the spare for later.
+  ASSERT_TRUE(WaitForSpares(arena, 2));
+  void* big = arena.Alloc(40 * kMiB, &actual, 8192);
+  ASSERT_NE(big, nullptr);
+  EXPECT_EQ(actual, 40 * kMiB);
+  Touch(big, actual);
+  EXPECT_EQ(arena.stats().spares_used, 1u);
+  EXPECT_EQ(arena.stats().populate_failures, 0u) << "MADV_POPULATE_WRITE needs Linux 5.14";
+}
+
+TEST(HugePageArenaTest, WithoutPopulateAheadNoSpareIsPrepared) {
+  HugePageArena arena;
+  size_t actual = 0;
+  for (size_t mib : {4, 8, 16}) ASSERT_NE(arena.Alloc(mib * kMiB, &actual, 8192), nullptr);
+  EXPECT_EQ(arena.stats().spares_prepared, 0u);
+  EXPECT_EQ(arena.stats().spares_used, 0u);
 }
 
 class HugePageHookTest : public ::testing::Test {
