@@ -17,6 +17,7 @@
 #include <iostream>
 
 #include "api/object.h"
+#include "base/huge_page_heap.h"
 #include "base/json.h"
 #include "base/log.h"
 #include "base/sim_env.h"
@@ -114,10 +115,15 @@ void BM_NodesAndPodsRunning(benchmark::State& state) {
     state.counters["pods_per_s"] = pods / t_pods;
     state.counters["virtual_s"] = ToSeconds(env.Now() - v0);
     state.counters["events_created"] = static_cast<double>(cluster.events().stats().created);
+    const HugePageHeapStats heap = GetHugePageHeapStats();
+    state.counters["heap_chunks"] = static_cast<double>(heap.chunks);
+    state.counters["heap_spares_used"] = static_cast<double>(heap.spares_used);
     std::printf("nodes=%d pods=%d events=%d: nodes Ready in %.2f s wall; pods created %.2f s, "
-                "all Running %.2f s wall (%.0f pods/s); total %.2f s; virtual %.1f s\n",
+                "all Running %.2f s wall (%.0f pods/s); total %.2f s; virtual %.1f s; heap: %zu "
+                "chunks, %zu MiB, %zu of them prepared ahead\n",
                 nodes, pods, events ? 1 : 0, t_nodes, t_create, t_pods, pods / t_pods,
-                t_nodes + t_pods, ToSeconds(env.Now() - v0));
+                t_nodes + t_pods, ToSeconds(env.Now() - v0), heap.chunks,
+                heap.bytes_mapped >> 20, heap.spares_used);
     cluster.Stop();
   }
 }
