@@ -298,9 +298,8 @@ const Schema* SchemaAt(const Schema& root, std::string_view dotted_path) {
     while (cur->type == Schema::Type::kArray && cur->items != nullptr) cur = cur->items.get();
     size_t dot = dotted_path.find('.');
     std::string_view key = dotted_path.substr(0, dot);
-    auto it = cur->properties.find(key);
-    if (it != cur->properties.end()) {
-      cur = it->second.get();
+    if (const Schema* p = cur->Property(key)) {
+      cur = p;
     } else if (cur->additional_properties != nullptr) {
       cur = cur->additional_properties.get();
     } else {

@@ -75,6 +75,11 @@ struct Schema {
   // Whether an object node knows its fields (properties or additionalProperties): an object
   // with neither that does not preserve unknown fields is empty after pruning.
   bool IsMap() const { return additional_properties != nullptr || additional_properties_any; }
+  // The schema of property `name`; null when there is none.
+  const Schema* Property(std::string_view name) const {
+    auto it = properties.find(name);
+    return it == properties.end() ? nullptr : it->second.get();
+  }
   std::string_view TypeName() const;
 };
 
@@ -111,8 +116,11 @@ void ValidateAgainstSchema(const Schema& schema, const Json& value, const Schema
 std::vector<std::string> UnknownFields(const Schema& schema, const Json& value,
                                        const SchemaWalk& walk, size_t max_fields = 100);
 
-// Removes unknown fields (and nulls of non-nullable fields), as kube-apiserver prunes.
-void PruneWithSchema(const Schema& schema, Json& value, const SchemaWalk& walk);
+// Removes unknown fields (and nulls of non-nullable fields), as kube-apiserver prunes. With
+// `unknown` set, appends the paths of the unknown fields removed, as UnknownFields lists them
+// (one walk where admission needs both).
+void PruneWithSchema(const Schema& schema, Json& value, const SchemaWalk& walk,
+                     std::vector<std::string>* unknown = nullptr, size_t max_fields = 100);
 
 // Fills in defaults of absent fields, recursively (after pruning).
 void DefaultWithSchema(const Schema& schema, Json& value);

@@ -21,9 +21,8 @@ bool IsImplicit(const std::string& key) {
 // schema needed: anything goes).
 const Schema* ChildSchema(const Schema& s, const std::string& key, bool embedded, bool* implicit) {
   *implicit = false;
-  auto it = s.properties.find(key);
   if (embedded && key == "metadata") return &MetaSchema();
-  if (it != s.properties.end()) return it->second.get();
+  if (const Schema* p = s.Property(key)) return p;
   if (embedded && IsImplicit(key)) {
     *implicit = true;
     return nullptr;
@@ -62,29 +61,43 @@ class UnknownWalker {
   size_t max_;
 };
 
-void Prune(const Schema& s, Json& v, bool embedded) {
-  if (v.is_object()) {
-    if (s.type != Schema::Type::kObject && s.type != Schema::Type::kUnspecified) return;
-    bool emb = embedded || s.embedded_resource;
-    for (auto it = v.begin(); it != v.end();) {
-      bool implicit = false;
-      const Schema* cs = ChildSchema(s, it.key(), emb, &implicit);
-      if (cs != nullptr) {
-        if (it->is_null() && !cs->nullable) {
+// Prunes `v`; with `unknown` set, also records the paths of the unknown fields it removes (at
+// most `max` of them), as UnknownWalker would find them.
+class Pruner {
+ public:
+  Pruner(std::vector<std::string>* unknown, size_t max) : unknown_(unknown), max_(max) {}
+
+  void Prune(const Schema& s, Json& v, const PathRef& path, bool embedded) {
+    if (v.is_object()) {
+      if (s.type != Schema::Type::kObject && s.type != Schema::Type::kUnspecified) return;
+      bool emb = embedded || s.embedded_resource;
+      for (auto it = v.begin(); it != v.end();) {
+        bool implicit = false;
+        const Schema* cs = ChildSchema(s, it.key(), emb, &implicit);
+        if (cs != nullptr) {
+          if (it->is_null() && !cs->nullable) {
+            it = v.erase(it);
+            continue;
+          }
+          Prune(*cs, *it, PathRef::Child(path, it.key()), false);
+        } else if (!implicit && !s.preserve_unknown_fields && !s.additional_properties_any) {
+          if (unknown_ != nullptr && unknown_->size() < max_) {
+            unknown_->push_back(PathRef::Child(path, it.key()).Str());
+          }
           it = v.erase(it);
           continue;
         }
-        Prune(*cs, *it, false);
-      } else if (!implicit && !s.preserve_unknown_fields && !s.additional_properties_any) {
-        it = v.erase(it);
-        continue;
+        ++it;
       }
-      ++it;
+    } else if (v.is_array() && s.items != nullptr) {
+      for (size_t i = 0; i < v.size(); ++i) Prune(*s.items, v[i], PathRef::Index(path, i), false);
     }
-  } else if (v.is_array() && s.items != nullptr) {
-    for (Json& e : v) Prune(*s.items, e, false);
   }
-}
+
+ private:
+  std::vector<std::string>* unknown_;
+  size_t max_;
+};
 
 void Default(const Schema& s, Json& v) {
   if (!s.defaults_below) return;
@@ -99,9 +112,8 @@ void Default(const Schema& s, Json& v) {
       }
     }
     for (auto it = v.begin(); it != v.end(); ++it) {
-      auto p = s.properties.find(it.key());
-      if (p != s.properties.end()) {
-        if (p->second->defaults_below) Default(*p->second, *it);
+      if (const Schema* p = s.Property(it.key())) {
+        if (p->defaults_below) Default(*p, *it);
       } else if (s.additional_properties != nullptr) {
         Default(*s.additional_properties, *it);
       }
@@ -121,8 +133,10 @@ std::vector<std::string> UnknownFields(const Schema& schema, const Json& value,
   return out;
 }
 
-void PruneWithSchema(const Schema& schema, Json& value, const SchemaWalk& walk) {
-  Prune(schema, value, walk.is_resource_root);
+void PruneWithSchema(const Schema& schema, Json& value, const SchemaWalk& walk,
+                     std::vector<std::string>* unknown, size_t max_fields) {
+  PathRef root = PathRef::Root(walk.root_path);
+  Pruner(unknown, max_fields).Prune(schema, value, root, walk.is_resource_root);
 }
 
 void DefaultWithSchema(const Schema& schema, Json& value) { Default(schema, value); }

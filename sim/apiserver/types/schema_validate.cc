@@ -242,11 +242,10 @@ class Validator {
         if (key == "metadata" && !resource_root) {
           ValidateObjectMetaShape(child, PathRef::Child(path, key).Str(), errors_);
         }
-        if (s.properties.find(key) == s.properties.end()) continue;
+        if (s.Property(key) == nullptr) continue;
       }
-      auto it = s.properties.find(key);
-      if (it != s.properties.end()) {
-        Value(*it->second, child, PathRef::Child(path, key));
+      if (const Schema* p = s.Property(key)) {
+        Value(*p, child, PathRef::Child(path, key));
       } else if (s.additional_properties != nullptr) {
         Value(*s.additional_properties, child, PathRef::Child(path, key));
       }

@@ -202,16 +202,18 @@ ValidationResult TypeRegistry::Admit(const ResourceType& type, Json& obj,
   const TypeEntry* e = impl_->Entry(type);
   const Schema* member_schema = nullptr;
   if (!only_member.empty() && !type.is_custom && e != nullptr && e->schema != nullptr) {
-    auto it = e->schema->properties.find(only_member);
-    if (it != e->schema->properties.end()) member_schema = it->second.get();
+    member_schema = e->schema->Property(only_member);
   }
   ValidationResult r;
+  // Unknown fields are found by the pruning walk itself (one walk, not two); a Strict failure
+  // leaves `obj` pruned, which the caller discards.
+  std::vector<std::string> unknown;
+  std::vector<std::string>* report = field_validation != "Ignore" ? &unknown : nullptr;
   if (member_schema == nullptr) {
-    if (e != nullptr && e->schema != nullptr && field_validation != "Ignore" &&
-        !ReportUnknown(type, UnknownFields(*e->schema, obj, SchemaWalk{}), field_validation, r)) {
-      return r;
+    if (e != nullptr && e->schema != nullptr) {
+      PruneWithSchema(*e->schema, obj, SchemaWalk{}, report);
+      if (!ReportUnknown(type, unknown, field_validation, r)) return r;
     }
-    Prune(type, obj);
     ApplyDefaults(type, obj);
     ValidationResult v = Validate(type, obj, "Ignore");
     v.warnings.insert(v.warnings.begin(), r.warnings.begin(), r.warnings.end());
@@ -224,11 +226,8 @@ ValidationResult TypeRegistry::Admit(const ResourceType& type, Json& obj,
   FieldErrors errors;
   ValidateObjectMeta(obj, e->name_rule, errors);
   if (auto m = obj.find(only_member); m != obj.end()) {
-    if (field_validation != "Ignore" &&
-        !ReportUnknown(type, UnknownFields(*member_schema, *m, walk), field_validation, r)) {
-      return r;
-    }
-    PruneWithSchema(*member_schema, *m, walk);
+    PruneWithSchema(*member_schema, *m, walk, report);
+    if (!ReportUnknown(type, unknown, field_validation, r)) return r;
     DefaultWithSchema(*member_schema, *m);
     ValidateAgainstSchema(*member_schema, *m, walk, errors);
   }

@@ -97,6 +97,36 @@ TEST_F(BuiltinSchemaTest, WarnAndIgnoreDropUnknownFieldsOfBuiltins) {
   EXPECT_FALSE(cm.contains("spec"));
 }
 
+// A status write admits only the status member: its unknown fields (in document order) are
+// reported per fieldValidation and pruned in the same walk. (Namespace
+// models its status field by field; most built-in statuses keep unknown fields.)
+TEST_F(BuiltinSchemaTest, StatusWriteReportsAndPrunesUnknownStatusFields) {
+  const ResourceType& ns = *r_.Find(res::kNamespaces);
+  auto with_status = [](const char* status) {
+    Json o = J(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"n"}})");
+    o["status"] = J(status);
+    return o;
+  };
+  Json o = with_status(R"({"zzz":{"a":1},"phase":"Active","aaa":1})");
+  ValidationResult v = r_.Admit(ns, o, "Warn", "status");
+  ASSERT_TRUE(v.status.ok()) << v.status.ToString();
+  EXPECT_EQ(v.warnings, (std::vector<std::string>{"unknown field \"status.aaa\"",
+                                                  "unknown field \"status.zzz\""}));
+  EXPECT_FALSE(o["status"].contains("aaa"));
+  EXPECT_FALSE(o["status"].contains("zzz"));
+  EXPECT_EQ(o["status"]["phase"], "Active");
+
+  Json strict = with_status(R"({"zzz":1})");
+  EXPECT_EQ(r_.Admit(ns, strict, "Strict", "status").status.message(),
+            "Namespace in version \"v1\" cannot be handled as a Namespace: strict decoding "
+            "error: unknown field \"status.zzz\"");
+  Json ignored = with_status(R"({"zzz":1})");
+  v = r_.Admit(ns, ignored, "Ignore", "status");
+  EXPECT_TRUE(v.status.ok());
+  EXPECT_TRUE(v.warnings.empty());
+  EXPECT_FALSE(ignored["status"].contains("zzz"));
+}
+
 TEST_F(BuiltinSchemaTest, ServicePortMustBeInRange) {
   Json svc = J(R"({"metadata":{"name":"s"},"spec":{"ports":[{"port":70000}]}})");
   EXPECT_NE(Admit(res::kServices, svc).status.message().find(

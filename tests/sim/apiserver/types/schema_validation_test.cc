@@ -324,6 +324,31 @@ TEST_F(SchemaValidationTest, AdmitPrunesDefaultsAndValidatesInKubeOrder) {
   EXPECT_TRUE(r_.Admit(*type_, bad, "Strict").status.Is(StatusCode::kBadRequest));
 }
 
+// Admit finds unknown fields in its pruning walk; Validate walks for them alone. Both report
+// the same fields in the same order (metadata, nested, in lists), and Admit prunes them.
+TEST_F(SchemaValidationTest, AdmitReportsTheUnknownFieldsValidateReports) {
+  auto make = [&] {
+    Json o = Obj(R"({"size":1,"foo":1,"ports":[{"port":80,"bar":2},{"port":81,"baz":3}]})");
+    o["top"] = 1;
+    o["metadata"]["junk"] = true;
+    return o;
+  };
+  const std::vector<std::string> expected = {
+      "unknown field \"metadata.junk\"", "unknown field \"spec.foo\"",
+      "unknown field \"spec.ports[0].bar\"", "unknown field \"spec.ports[1].baz\"",
+      "unknown field \"top\""};
+  EXPECT_EQ(r_.Validate(*type_, make(), "Warn").warnings, expected);
+  Json o = make();
+  ValidationResult v = r_.Admit(*type_, o, "Warn");
+  ASSERT_TRUE(v.status.ok()) << v.status.ToString();
+  EXPECT_EQ(v.warnings, expected);
+  EXPECT_EQ(o["spec"]["ports"], J(R"([{"port":80,"name":"http"},{"port":81,"name":"http"}])"));
+  EXPECT_FALSE(o.contains("top"));
+  Json strict = make();
+  EXPECT_EQ(r_.Admit(*type_, strict, "Strict").status.message(),
+            r_.Validate(*type_, make(), "Strict").status.message());
+}
+
 TEST(JsonTypeNameTest, NamesEveryJsonType) {
   EXPECT_EQ(JsonTypeName(J("1")), "integer");
   EXPECT_EQ(JsonTypeName(J("1.5")), "number");
