@@ -21,24 +21,14 @@ bool ValidMetricName(std::string_view name) {
   return true;
 }
 
-std::string LabelText(const std::vector<std::string>& names, const std::vector<std::string>& values,
-                      std::string_view extra_name = {}, std::string_view extra_value = {}) {
-  if (names.empty() && extra_name.empty()) return "";
+std::string LabelText(const std::vector<std::string>& names, const std::vector<std::string>& values) {
+  if (names.empty()) return "";
   std::string out = "{";
-  bool first = true;
   for (size_t i = 0; i < names.size(); ++i) {
-    if (!first) out += ",";
-    first = false;
+    if (i > 0) out += ",";
     out += names[i];
     out += "=\"";
     prometheus::AppendLabelValue(out, values[i]);
-    out += "\"";
-  }
-  if (!extra_name.empty()) {
-    if (!first) out += ",";
-    out += extra_name;
-    out += "=\"";
-    out += extra_value;
     out += "\"";
   }
   out += "}";
@@ -47,31 +37,14 @@ std::string LabelText(const std::vector<std::string>& names, const std::vector<s
 
 }  // namespace
 
-Histogram::Histogram(std::vector<double> upper_bounds)
-    : upper_bounds_(std::move(upper_bounds)), counts_(upper_bounds_.size(), 0) {
-  KT_CHECK(std::is_sorted(upper_bounds_.begin(), upper_bounds_.end()));
-}
-
 void Histogram::Observe(double v) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = std::lower_bound(upper_bounds_.begin(), upper_bounds_.end(), v);
-  if (it != upper_bounds_.end()) ++counts_[it - upper_bounds_.begin()];
-  ++count_;
-  sum_ += v;
+  h_.Observe(v);
 }
 
-Histogram::Snapshot Histogram::snapshot() const {
-  Snapshot s;
-  s.upper_bounds = upper_bounds_;
+prometheus::Histogram Histogram::snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
-  uint64_t running = 0;
-  for (uint64_t c : counts_) {
-    running += c;
-    s.cumulative_counts.push_back(running);
-  }
-  s.count = count_;
-  s.sum = sum_;
-  return s;
+  return h_;
 }
 
 std::vector<double> ExponentialBuckets(double start, double factor, int count) {
@@ -211,17 +184,9 @@ std::string MetricsRegistry::Render() {
       out += name + LabelText(f->label_names, values) + " " + prometheus::FormatValue(g->value()) + "\n";
     }
     for (const auto& [values, h] : f->histograms) {
-      Histogram::Snapshot s = h->snapshot();
-      for (size_t i = 0; i < s.upper_bounds.size(); ++i) {
-        out += name + "_bucket" +
-               LabelText(f->label_names, values, "le", prometheus::FormatValue(s.upper_bounds[i])) + " " +
-               std::to_string(s.cumulative_counts[i]) + "\n";
-      }
-      out += name + "_bucket" + LabelText(f->label_names, values, "le", "+Inf") + " " +
-             std::to_string(s.count) + "\n";
-      out += name + "_sum" + LabelText(f->label_names, values) + " " + prometheus::FormatValue(s.sum) + "\n";
-      out += name + "_count" + LabelText(f->label_names, values) + " " +
-             std::to_string(s.count) + "\n";
+      const std::string braced = LabelText(f->label_names, values);
+      h->snapshot().AppendSamples(
+          out, name, braced.empty() ? "" : std::string_view(braced).substr(1, braced.size() - 2));
     }
   }
   return out;

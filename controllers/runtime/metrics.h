@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/prometheus_text.h"
+
 namespace kt::ctrl {
 
 // Label name/value pairs; the names fix the family's label set (order as given).
@@ -54,22 +56,14 @@ class Gauge {
 
 class Histogram {
  public:
-  explicit Histogram(std::vector<double> upper_bounds);
+  explicit Histogram(std::vector<double> upper_bounds) : h_(std::move(upper_bounds)) {}
   void Observe(double v);
-  struct Snapshot {
-    std::vector<double> upper_bounds;
-    std::vector<uint64_t> cumulative_counts;  // per upper bound
-    uint64_t count = 0;
-    double sum = 0;
-  };
-  Snapshot snapshot() const;
+  // The counts as they are now.
+  prometheus::Histogram snapshot() const;
 
  private:
-  std::vector<double> upper_bounds_;
   mutable std::mutex mu_;
-  std::vector<uint64_t> counts_;  // guarded by mu_; non-cumulative, one per bound
-  uint64_t count_ = 0;            // guarded by mu_
-  double sum_ = 0;                // guarded by mu_
+  prometheus::Histogram h_;  // guarded by mu_
 };
 
 // client-go's prometheus.ExponentialBuckets(start, factor, count).

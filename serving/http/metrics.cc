@@ -20,28 +20,6 @@ const std::vector<double> kTokenBuckets = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1
 
 }  // namespace
 
-Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)), counts_(bounds_.size() + 1, 0) {}
-
-void Histogram::Observe(double v) {
-  size_t i = 0;
-  while (i < bounds_.size() && v > bounds_[i]) ++i;
-  ++counts_[i];
-  sum_ += v;
-  ++count_;
-}
-
-void Histogram::Render(const std::string& name, const std::string& labels, std::string& out) const {
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i <= bounds_.size(); ++i) {
-    cumulative += counts_[i];
-    std::string le = i < bounds_.size() ? prometheus::FormatValue(bounds_[i]) : "+Inf";
-    out += name + "_bucket{" + labels + ",le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
-  }
-  out += name + "_sum{" + labels + "} " + prometheus::FormatValue(sum_) + "\n";
-  out += name + "_count{" + labels + "} " + std::to_string(count_) + "\n";
-}
-
 ServingMetrics::ServingMetrics(std::string model_name)
     : labels_("model_name=\"" + prometheus::EscapeLabelValue(model_name) + "\""),
       ttft_(kTtftBuckets),
@@ -96,9 +74,9 @@ std::string ServingMetrics::Render(const EngineStats& s) const {
     out += std::string("vllm:request_success_total{") + labels_ + ",finished_reason=\"" + reason +
            "\"} " + std::to_string(it == finished_.end() ? 0 : it->second) + "\n";
   }
-  auto histogram = [&](const char* name, const char* help, const Histogram& h) {
+  auto histogram = [&](const char* name, const char* help, const prometheus::Histogram& h) {
     prometheus::AppendHeader(out, name, "histogram", help);
-    h.Render(name, labels_, out);
+    h.AppendSamples(out, name, labels_);
   };
   histogram("vllm:time_to_first_token_seconds", "Histogram of time to first token in seconds.", ttft_);
   histogram("vllm:time_per_output_token_seconds", "Histogram of time per output token in seconds.",

@@ -9,7 +9,7 @@
 //               vllm:request_prompt_tokens, vllm:request_generation_tokens
 // Every series carries model_name="<served model>". Bucket bounds are vLLM's.
 //
-// Thread-safe (one mutex; observations are O(buckets)).
+// Thread-safe (one mutex).
 #ifndef KT_SERVING_HTTP_METRICS_H_
 #define KT_SERVING_HTTP_METRICS_H_
 
@@ -18,23 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "base/prometheus_text.h"
 #include "serving/engine/engine.h"
 
 namespace kt::serving {
-
-class Histogram {
- public:
-  explicit Histogram(std::vector<double> bounds);
-  void Observe(double v);
-  // Appends the _bucket/_sum/_count lines of `name` with `labels` ("model_name=\"x\"").
-  void Render(const std::string& name, const std::string& labels, std::string& out) const;
-
- private:
-  std::vector<double> bounds_;
-  std::vector<uint64_t> counts_;  // per bound, plus +Inf last (not cumulative)
-  double sum_ = 0;
-  uint64_t count_ = 0;
-};
 
 class ServingMetrics {
  public:
@@ -50,7 +37,7 @@ class ServingMetrics {
  private:
   std::string labels_;
   mutable std::mutex mu_;
-  Histogram ttft_, itl_, e2e_, prompt_tokens_, generation_tokens_;  // guarded by mu_
+  prometheus::Histogram ttft_, itl_, e2e_, prompt_tokens_, generation_tokens_;  // guarded by mu_
   std::map<std::string, uint64_t> finished_;                        // guarded by mu_
 };
 

@@ -3,8 +3,6 @@
 #include <sstream>
 #include <utility>
 
-#include "base/prometheus_text.h"
-
 namespace kt::sim {
 
 namespace {
@@ -28,12 +26,13 @@ std::string Labels(const RequestLabels& l) {
 void ApiMetrics::ObserveRequest(const RequestLabels& labels, int code, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   ++requests_[{labels, code}];
-  Histogram& h = durations_[labels];
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++h.counts[i];
+  auto it = durations_.find(labels);
+  if (it == durations_.end()) {
+    it = durations_
+             .try_emplace(labels, std::vector<double>(kBuckets.begin(), kBuckets.end()))
+             .first;
   }
-  ++h.count;
-  h.sum += seconds;
+  it->second.Observe(seconds);
 }
 
 void ApiMetrics::WatchOpened(const RequestLabels& labels) {
@@ -66,14 +65,9 @@ std::string ApiMetrics::Render() const {
          "each verb, dry run value, group, version, resource, subresource, scope and component.\n"
       << "# TYPE apiserver_request_duration_seconds histogram\n";
   for (const auto& [labels, h] : durations_) {
-    std::string l = Labels(labels);
-    for (size_t i = 0; i < kBuckets.size(); ++i) {
-      out << "apiserver_request_duration_seconds_bucket{" << l << ",le=\"" << prometheus::FormatValue(kBuckets[i])
-          << "\"} " << h.counts[i] << "\n";
-    }
-    out << "apiserver_request_duration_seconds_bucket{" << l << ",le=\"+Inf\"} " << h.count << "\n";
-    out << "apiserver_request_duration_seconds_sum{" << l << "} " << prometheus::FormatValue(h.sum) << "\n";
-    out << "apiserver_request_duration_seconds_count{" << l << "} " << h.count << "\n";
+    std::string samples;
+    h.AppendSamples(samples, "apiserver_request_duration_seconds", Labels(labels));
+    out << samples;
   }
   out << "# HELP apiserver_longrunning_requests Gauge of all active long-running apiserver "
          "requests broken out by verb, group, version, resource, scope and component.\n"

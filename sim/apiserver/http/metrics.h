@@ -16,6 +16,9 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <vector>
+
+#include "base/prometheus_text.h"
 
 namespace kt::sim {
 
@@ -41,14 +44,9 @@ class ApiMetrics {
                                                       0.6, 0.8, 1.0, 2.0, 5.0, 10.0, 30.0};
 
  private:
-  struct Histogram {
-    std::array<uint64_t, kBuckets.size()> counts{};
-    uint64_t count = 0;
-    double sum = 0;
-  };
   mutable std::mutex mu_;
   std::map<std::pair<RequestLabels, int>, uint64_t> requests_;  // guarded by mu_
-  std::map<RequestLabels, Histogram> durations_;                 // guarded by mu_
+  std::map<RequestLabels, prometheus::Histogram> durations_;     // guarded by mu_
   std::map<RequestLabels, int64_t> watches_;                     // guarded by mu_
   std::map<std::tuple<std::string, std::string, std::string>, uint64_t> watch_events_;
 };

@@ -181,8 +181,8 @@ TEST(WorkQueueTest, PublishesWorkqueueMetrics) {
   auto h = metrics.GetHistogram("workqueue_work_duration_seconds", "", WorkQueueDurationBuckets(),
                                 labels)
                .snapshot();
-  EXPECT_EQ(h.count, 1u);
-  EXPECT_DOUBLE_EQ(h.sum, 3.0);
+  EXPECT_EQ(h.count(), 1u);
+  EXPECT_DOUBLE_EQ(h.sum(), 3.0);
 }
 
 }  // namespace
