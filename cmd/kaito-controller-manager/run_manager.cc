@@ -1,6 +1,5 @@
 #include "cmd/kaito-controller-manager/run_manager.h"
 
-#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include "base/log.h"
 #include "base/net/tls_certs.h"
 #include "base/real_env.h"
+#include "base/termination_signals.h"
 #include "controllers/kaito/default_configmaps.h"
 #include "controllers/provisioner/arm_agent_pool_client.h"
 #include "controllers/provisioner/setup.h"
@@ -123,11 +123,7 @@ int RunManager(const ManagerFlags& f) {
     return 2;
   }
   SetLogLevel(*level);
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = BlockTerminationSignals();
 
   RealEnv env(RealEnv::Options{f.seed, f.speed});
   SetLogClock([&env] { return env.Now(); });
@@ -229,8 +225,7 @@ int RunManager(const ManagerFlags& f) {
 
     // Ctrl-C / SIGTERM -> graceful stop; a lost lease ends Wait() with an error instead.
     std::thread signal_waiter([&] {
-      int sig = 0;
-      sigwait(&signals, &sig);
+      WaitForSignal(signals);
       mgr.Stop();
     });
     Status done = mgr.Wait();

@@ -6,13 +6,13 @@
 
 #include <climits>
 #include <cstdio>
-#include <pthread.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "base/log.h"
 #include "base/real_env.h"
+#include "base/termination_signals.h"
 #include "sim/apiserver/api_server.h"
 #include "sim/apiserver/http/api_http_server.h"
 
@@ -134,12 +134,8 @@ int RunUp(const UpFlags& flags) {
     return 2;
   }
   SetLogLevel(*level);
-  // SIGINT/SIGTERM are taken by sigwait below, never by the io threads.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // SIGINT/SIGTERM are taken by WaitForSignal below, never by the io threads.
+  const sigset_t signals = BlockTerminationSignals();
 
   RealEnv env(RealEnv::Options{flags.seed, flags.cluster.speed});
   SetLogClock([&env] { return env.Now(); });
@@ -206,8 +202,7 @@ int RunUp(const UpFlags& flags) {
 #endif
             << "Press Ctrl-C to stop." << std::endl;
 
-  int sig = 0;
-  sigwait(&signals, &sig);
+  const int sig = WaitForSignal(signals);
   std::cout << "kaito-twin: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down" << std::endl;
   http.Stop();
 #if KT_TWIN_WITH_CONTROLLERS
