@@ -1,6 +1,5 @@
 #include "controllers/runtime/metrics.h"
 
-#include <algorithm>
 #include <cmath>
 
 #include "base/check.h"
