@@ -1,7 +1,7 @@
-// JSON helpers over nlohmann::json (kt::Json). Objects keep keys sorted, so serialization is
-// deterministic. Parsing never throws: malformed input becomes a BadRequest Status with the
-// parser's position, and nesting deeper than kJsonDepthMax is refused (a hostile body cannot
-// exhaust the stack).
+// JSON helpers over kt::Json (nlohmann's basic_json with the sorted-array objects of
+// base/json_object_map.h). Objects keep keys sorted, so serialization is deterministic. Parsing
+// never throws: malformed input becomes a BadRequest Status with the parser's position, and
+// nesting deeper than kJsonDepthMax is refused (a hostile body cannot exhaust the stack).
 #ifndef KT_BASE_JSON_H_
 #define KT_BASE_JSON_H_
 
@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "base/json_fwd.h"
+#include "base/json_object_map.h"
 #include "base/status.h"
 
 namespace kt {

@@ -6,7 +6,13 @@
 #include <nlohmann/json_fwd.hpp>
 
 namespace kt {
-using Json = nlohmann::json;
+
+// Defined in base/json_object_map.h, which base/json.h includes.
+template <class Key, class T, class IgnoredLess, class IgnoredAllocator>
+class JsonObjectMap;
+
+using Json = nlohmann::basic_json<JsonObjectMap>;
+
 }  // namespace kt
 
 #endif  // KT_BASE_JSON_FWD_H_

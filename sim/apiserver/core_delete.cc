@@ -36,7 +36,10 @@ Result<DeleteResult> Core::DeleteLocked(const ResourceType& type, const std::str
       changed |= api::AddFinalizer(obj, kOrphan);
     }
   }
-  Json& meta = obj["metadata"];
+  if (type.gvr.group.empty() && type.gvr.resource == "namespaces" && !deleting) {
+    obj["status"]["phase"] = "Terminating";
+  }
+  Json& meta = obj["metadata"];  // bound after the last insert into obj
   // Graceful deletion of pods a kubelet runs: the kubelet finishes it with grace 0.
   const bool pod = type.gvr.group.empty() && type.gvr.resource == "pods";
   if (pod && options_.pod_graceful_deletion && !GetString(obj, "spec.nodeName").empty()) {
@@ -57,9 +60,6 @@ Result<DeleteResult> Core::DeleteLocked(const ResourceType& type, const std::str
   } else if (!deleting) {
     meta["deletionTimestamp"] = FormatRfc3339(env_.Now());
     meta["deletionGracePeriodSeconds"] = 0;
-  }
-  if (type.gvr.group.empty() && type.gvr.resource == "namespaces" && !deleting) {
-    obj["status"]["phase"] = "Terminating";
   }
   DeleteResult out;
   if (HeldFromRemoval(obj)) {

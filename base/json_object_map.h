@@ -1,0 +1,160 @@
+// The object type behind kt::Json: an object's members in one array sorted by key, in place of
+// std::map's one heap node per member. Iteration order is std::map's (keys by byte value), so
+// serialization, comparison and hashing are unchanged. A lookup is a binary search over adjacent
+// memory; copying an object is one allocation, and so is freeing it.
+//
+// The price is std::vector's rule on references: inserting a member into an object, or erasing
+// one from it, invalidates every reference, pointer and iterator to that object's members. Take a
+// member's reference after the last insert into its parent, or look it up again. (Members of
+// other objects, nested ones included, are unaffected: they live in their own arrays.)
+// KT_JSON_OBJECT_MAP_CHECKED (set in fuzz builds, which run under AddressSanitizer) makes every
+// insert and erase move the members to a fresh array, so that AddressSanitizer reports a stale
+// reference the first time it is used instead of letting it read a shifted neighbour.
+#ifndef KT_BASE_JSON_OBJECT_MAP_H_
+#define KT_BASE_JSON_OBJECT_MAP_H_
+
+#include <algorithm>
+#include <concepts>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <stdexcept>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace kt {
+
+// The template signature is the one nlohmann::basic_json expects of its ObjectType; the
+// comparator and allocator it passes are replaced by byte-wise key order and std::allocator.
+template <class Key, class T, class IgnoredLess, class IgnoredAllocator>
+class JsonObjectMap : public std::vector<std::pair<Key, T>> {
+  using Base = std::vector<std::pair<Key, T>>;
+
+ public:
+  using key_type = Key;
+  using mapped_type = T;
+  using key_compare = std::less<>;
+  using value_type = typename Base::value_type;
+  using size_type = typename Base::size_type;
+  using iterator = typename Base::iterator;
+  using const_iterator = typename Base::const_iterator;
+
+  JsonObjectMap() = default;
+  // Any range of (key, value) pairs, sorted or not; the first of duplicate keys wins, as for
+  // std::map's range constructor.
+  template <std::input_iterator It>
+  JsonObjectMap(It first, It last) {
+    if constexpr (std::forward_iterator<It>) Base::reserve(std::distance(first, last));
+    for (; first != last; ++first) emplace(first->first, first->second);
+  }
+  JsonObjectMap(std::initializer_list<value_type> init) : JsonObjectMap(init.begin(), init.end()) {}
+
+  template <class K>
+    requires std::convertible_to<const K&, std::string_view>
+  iterator find(const K& key) {
+    const std::string_view k(key);
+    auto it = LowerBound(k);
+    return it != Base::end() && std::string_view(it->first) == k ? it : Base::end();
+  }
+  template <class K>
+    requires std::convertible_to<const K&, std::string_view>
+  const_iterator find(const K& key) const {
+    return const_cast<JsonObjectMap*>(this)->find(key);
+  }
+
+  template <class K>
+    requires std::convertible_to<const K&, std::string_view>
+  size_type count(const K& key) const {
+    return find(key) == Base::end() ? 0 : 1;
+  }
+
+  template <class K>
+    requires std::convertible_to<const K&, std::string_view>
+  T& at(const K& key) {
+    auto it = find(key);
+    if (it == Base::end()) throw std::out_of_range("key not found");
+    return it->second;
+  }
+  template <class K>
+    requires std::convertible_to<const K&, std::string_view>
+  const T& at(const K& key) const {
+    return const_cast<JsonObjectMap*>(this)->at(key);
+  }
+
+  // Inserts (key, T(args...)) unless the key is present; like std::map::try_emplace.
+  template <class K, class... Args>
+    requires std::convertible_to<const K&, std::string_view>
+  std::pair<iterator, bool> emplace(K&& key, Args&&... args) {
+    const std::string_view k(key);
+    auto it = Base::end();
+    // Parsed and built objects mostly arrive in key order: appending needs no search.
+    if (!Base::empty() && !(std::string_view(Base::back().first) < k)) {
+      it = LowerBound(k);
+      if (std::string_view(it->first) == k) return {it, false};
+    }
+    const auto index = it - Base::begin();
+    Reallocate();
+    it = Base::emplace(Base::begin() + index, std::piecewise_construct,
+                       std::forward_as_tuple(std::forward<K>(key)),
+                       std::forward_as_tuple(std::forward<Args>(args)...));
+    return {it, true};
+  }
+
+  std::pair<iterator, bool> insert(const value_type& member) {
+    return emplace(member.first, member.second);
+  }
+  std::pair<iterator, bool> insert(value_type&& member) {
+    return emplace(std::move(member.first), std::move(member.second));
+  }
+  template <std::input_iterator It>
+  void insert(It first, It last) {
+    for (; first != last; ++first) emplace(first->first, first->second);
+  }
+
+  template <class K>
+    requires std::convertible_to<const K&, std::string_view>
+  T& operator[](K&& key) {
+    return emplace(std::forward<K>(key)).first->second;
+  }
+
+  template <class K>
+    requires std::convertible_to<const K&, std::string_view>
+  size_type erase(const K& key) {
+    auto it = find(key);
+    if (it == Base::end()) return 0;
+    erase(it);
+    return 1;
+  }
+  iterator erase(const_iterator pos) { return erase(pos, std::next(pos)); }
+  iterator erase(iterator pos) { return erase(const_iterator(pos)); }
+  iterator erase(const_iterator first, const_iterator last) {
+    const auto index = first - Base::cbegin();
+    const auto count = last - first;
+    Reallocate();
+    return Base::erase(Base::cbegin() + index, Base::cbegin() + index + count);
+  }
+
+ private:
+  iterator LowerBound(std::string_view k) {
+    return std::partition_point(Base::begin(), Base::end(), [k](const value_type& member) {
+      return std::string_view(member.first) < k;
+    });
+  }
+
+  // In checked builds, moves the members to a fresh array before every insert and erase, so
+  // that the old one is freed and any reference still held into it is caught on its next use.
+  void Reallocate() {
+#ifdef KT_JSON_OBJECT_MAP_CHECKED
+    Base moved;
+    moved.reserve(Base::size() + 1);
+    for (auto& member : *this) moved.push_back(std::move(member));
+    Base::swap(moved);
+#endif
+  }
+};
+
+}  // namespace kt
+
+#endif  // KT_BASE_JSON_OBJECT_MAP_H_
