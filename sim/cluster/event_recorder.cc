@@ -65,29 +65,37 @@ void EventRecorder::Record(const Json& obj, const EventSource& source, std::stri
   }
 
   const std::string name = NewName(api::Name(obj));
-  Json involved = {{"apiVersion", GetString(obj, "apiVersion")},
-                   {"kind", GetString(obj, "kind")},
-                   {"name", api::Name(obj)},
-                   {"uid", uid},
-                   {"resourceVersion", api::ResourceVersion(obj)}};
-  if (!obj_ns.empty()) involved["namespace"] = obj_ns;
+  // Members are written in key order, so each write appends (base/json_object_map.h); an
+  // initializer list would first build every {key, value} pair as a two-element array.
+  Json involved = Json::object();
+  involved["apiVersion"] = GetString(obj, "apiVersion");
   if (!field_path.empty()) involved["fieldPath"] = std::string(field_path);
-  Json source_json = {{"component", source.component}};
+  involved["kind"] = GetString(obj, "kind");
+  involved["name"] = api::Name(obj);
+  if (!obj_ns.empty()) involved["namespace"] = obj_ns;
+  involved["resourceVersion"] = api::ResourceVersion(obj);
+  involved["uid"] = uid;
+  Json meta = Json::object();
+  meta["name"] = name;
+  meta["namespace"] = ns;
+  Json source_json = Json::object();
+  source_json["component"] = source.component;
   if (!source.host.empty()) source_json["host"] = source.host;
-  Json event = {{"apiVersion", "v1"},
-                {"kind", "Event"},
-                {"metadata", {{"name", name}, {"namespace", ns}}},
-                {"involvedObject", std::move(involved)},
-                {"reason", std::string(reason)},
-                {"message", message},
-                {"source", std::move(source_json)},
-                {"firstTimestamp", ts},
-                {"lastTimestamp", ts},
-                {"count", 1},
-                {"type", std::string(type)},
-                {"eventTime", nullptr},
-                {"reportingComponent", source.component},
-                {"reportingInstance", source.host}};
+  Json event = Json::object();
+  event["apiVersion"] = "v1";
+  event["count"] = 1;
+  event["eventTime"] = nullptr;
+  event["firstTimestamp"] = ts;
+  event["involvedObject"] = std::move(involved);
+  event["kind"] = "Event";
+  event["lastTimestamp"] = ts;
+  event["message"] = std::move(message);
+  event["metadata"] = std::move(meta);
+  event["reason"] = std::string(reason);
+  event["reportingComponent"] = source.component;
+  event["reportingInstance"] = source.host;
+  event["source"] = std::move(source_json);
+  event["type"] = std::string(type);
   auto res = server_.Create(ResourceRef{Events(), ns, "", ""}, std::move(event), {}, ctx_);
   if (!res.ok()) {
     ++stats_.dropped;

@@ -25,12 +25,13 @@ std::string List(const std::vector<std::string>& names) {
 
 Json TerminatedJson(const std::string& exit_reason, int code, const std::string& message,
                     Time started, Time finished, const std::string& container_id) {
-  Json t = {{"exitCode", code},
-            {"reason", exit_reason},
-            {"startedAt", FormatRfc3339(started)},
-            {"finishedAt", FormatRfc3339(finished)}};
-  if (!message.empty()) t["message"] = message;
+  Json t = Json::object();  // in key order, as ContainerStatus
   if (!container_id.empty()) t["containerID"] = container_id;
+  t["exitCode"] = code;
+  t["finishedAt"] = FormatRfc3339(finished);
+  if (!message.empty()) t["message"] = message;
+  t["reason"] = exit_reason;
+  t["startedAt"] = FormatRfc3339(started);
   return t;
 }
 
@@ -79,33 +80,29 @@ void PodWorker::SetCondition(Json& conds, const std::string& type, const std::st
     conditions_[type] = CondState{status, now};
     it = conditions_.find(type);
   }
-  Json c = {{"type", type},
-            {"status", status},
-            {"lastProbeTime", nullptr},
-            {"lastTransitionTime", FormatRfc3339(it->second.since)}};
-  if (!reason.empty()) c["reason"] = reason;
+  // Written in key order, so each member appends (base/json_object_map.h).
+  Json c = Json::object();
+  c["lastProbeTime"] = nullptr;
+  c["lastTransitionTime"] = FormatRfc3339(it->second.since);
   if (!message.empty()) c["message"] = message;
+  if (!reason.empty()) c["reason"] = reason;
+  c["status"] = status;
+  c["type"] = type;
   conds.push_back(std::move(c));
 }
 
 Json PodWorker::ContainerStatus(const Container& c) const {
-  Json s = {{"name", c.name},
-            {"image", c.normalized},
-            {"imageID", c.image_known ? ImageId(c.normalized) : ""},
-            {"ready", c.ready},
-            {"restartCount", c.restart_count},
-            {"started", c.started}};
   Json state = Json::object();
   switch (c.state) {
     case State::kWaiting: {
       Json w = Json::object();
-      if (!c.waiting_reason.empty()) w["reason"] = c.waiting_reason;
       if (!c.waiting_message.empty()) w["message"] = c.waiting_message;
+      if (!c.waiting_reason.empty()) w["reason"] = c.waiting_reason;
       state["waiting"] = std::move(w);
       break;
     }
     case State::kRunning:
-      state["running"] = {{"startedAt", FormatRfc3339(c.started_at)}};
+      state["running"]["startedAt"] = FormatRfc3339(c.started_at);
       break;
     case State::kTerminated: {
       const Terminated& t = *c.terminated;
@@ -114,19 +111,27 @@ Json PodWorker::ContainerStatus(const Container& c) const {
       break;
     }
   }
-  s["state"] = std::move(state);
   Json last = Json::object();
   if (c.last_terminated) {
     const Terminated& t = *c.last_terminated;
     last["terminated"] =
         TerminatedJson(t.reason, t.exit_code, t.message, t.started, t.finished, t.container_id);
   }
-  s["lastState"] = std::move(last);
   // The container ID shown is the current one (or the last one while waiting to restart).
   std::string id = c.state == State::kTerminated && c.terminated ? c.terminated->container_id
                                                                  : c.container_id;
   if (c.state == State::kWaiting && c.last_terminated) id = c.last_terminated->container_id;
-  if (!id.empty()) s["containerID"] = id;
+  // Written in key order, so each member appends (base/json_object_map.h).
+  Json s = Json::object();
+  if (!id.empty()) s["containerID"] = std::move(id);
+  s["image"] = c.normalized;
+  s["imageID"] = c.image_known ? ImageId(c.normalized) : "";
+  s["lastState"] = std::move(last);
+  s["name"] = c.name;
+  s["ready"] = c.ready;
+  s["restartCount"] = c.restart_count;
+  s["started"] = c.started;
+  s["state"] = std::move(state);
   return s;
 }
 
