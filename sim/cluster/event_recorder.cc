@@ -64,14 +64,15 @@ void EventRecorder::Record(const Json& obj, const EventSource& source, std::stri
     Forget(it);
   }
 
-  const std::string name = NewName(api::Name(obj));
+  std::string obj_name = api::Name(obj);
+  const std::string name = NewName(obj_name);
   // Members are written in key order, so each write appends (base/json_object_map.h); an
   // initializer list would first build every {key, value} pair as a two-element array.
   Json involved = Json::object();
   involved["apiVersion"] = GetString(obj, "apiVersion");
   if (!field_path.empty()) involved["fieldPath"] = std::string(field_path);
   involved["kind"] = GetString(obj, "kind");
-  involved["name"] = api::Name(obj);
+  involved["name"] = std::move(obj_name);
   if (!obj_ns.empty()) involved["namespace"] = obj_ns;
   involved["resourceVersion"] = api::ResourceVersion(obj);
   involved["uid"] = uid;
