@@ -98,8 +98,8 @@ void Core::GcAfterCommitLocked(const ResourceType& type, const Json* old, const 
     // A dependent that dropped an owner (or its blockOwnerDeletion) may unblock that owner.
     if (old != nullptr && refs_changed) {
       for (const auto& ref : api::OwnerReferences(*old)) {
-        const ObjectLocation* ol = store_.FindUid(ref.uid);
-        if (ol == nullptr) continue;
+        const std::optional<ObjectLocation> ol = store_.FindUid(ref.uid);
+        if (!ol) continue;
         const StoredObject* owner = store_.Get(ol->storage_key, ol->key);
         if (owner && api::HasFinalizer(*owner->object, kForeground)) {
           EnqueueLocked({WorkItem::kForegroundOwner, {}, ref.uid});
@@ -114,8 +114,8 @@ void Core::GcAfterCommitLocked(const ResourceType& type, const Json* old, const 
     EnqueueLocked({WorkItem::kAttemptDependent, std::move(dep), ""});
   }
   for (const auto& ref : api::OwnerReferences(*old)) {
-    const ObjectLocation* ol = store_.FindUid(ref.uid);
-    if (ol == nullptr) continue;
+    const std::optional<ObjectLocation> ol = store_.FindUid(ref.uid);
+    if (!ol) continue;
     const StoredObject* owner = store_.Get(ol->storage_key, ol->key);
     if (owner && api::HasFinalizer(*owner->object, kForeground)) {
       EnqueueLocked({WorkItem::kForegroundOwner, {}, ref.uid});
@@ -133,7 +133,7 @@ void Core::GcAttemptDependentLocked(const ObjectLocation& loc) {
   const std::string dep_ns = api::Namespace(obj);
   std::vector<std::string> solid, gone, waiting;
   for (const auto& ref : refs) {
-    const ObjectLocation* ol = store_.FindUid(ref.uid);
+    const std::optional<ObjectLocation> ol = store_.FindUid(ref.uid);
     const StoredObject* owner = ol ? store_.Get(ol->storage_key, ol->key) : nullptr;
     // An owner in another namespace is not visible from the dependent: it counts as absent.
     if (owner != nullptr) {
@@ -176,9 +176,9 @@ void Core::GcAttemptDependentLocked(const ObjectLocation& loc) {
 }
 
 void Core::GcForegroundOwnerLocked(const std::string& uid) {
-  const ObjectLocation* ol = store_.FindUid(uid);
-  if (ol == nullptr) return;
-  ObjectLocation owner_loc = *ol;
+  const std::optional<ObjectLocation> found = store_.FindUid(uid);
+  if (!found) return;
+  const ObjectLocation& owner_loc = *found;
   const StoredObject* owner = store_.Get(owner_loc.storage_key, owner_loc.key);
   if (owner == nullptr || !api::IsDeleting(*owner->object) ||
       !api::HasFinalizer(*owner->object, kForeground)) {
@@ -198,9 +198,9 @@ void Core::GcForegroundOwnerLocked(const std::string& uid) {
 }
 
 void Core::GcOrphanOwnerLocked(const std::string& uid) {
-  const ObjectLocation* ol = store_.FindUid(uid);
-  if (ol == nullptr) return;
-  ObjectLocation owner_loc = *ol;
+  const std::optional<ObjectLocation> found = store_.FindUid(uid);
+  if (!found) return;
+  const ObjectLocation& owner_loc = *found;
   const StoredObject* owner = store_.Get(owner_loc.storage_key, owner_loc.key);
   if (owner == nullptr || !api::IsDeleting(*owner->object) ||
       !api::HasFinalizer(*owner->object, kOrphan)) {

@@ -17,19 +17,31 @@ std::string StoreKey(std::string_view ns, std::string_view name) {
   return k;
 }
 
+const ObjectStore::Shelf* ObjectStore::FindShelf(std::string_view storage_key) const {
+  auto it = shelves_.find(storage_key);
+  return it == shelves_.end() ? nullptr : &it->second;
+}
+
 const ObjectStore::Bucket* ObjectStore::FindBucket(std::string_view storage_key) const {
-  auto it = buckets_.find(storage_key);
-  return it == buckets_.end() ? nullptr : &it->second;
+  const Shelf* s = FindShelf(storage_key);
+  return s == nullptr ? nullptr : &s->ordered;
 }
 
 const StoredObject* ObjectStore::Get(std::string_view storage_key, std::string_view key) const {
-  const Bucket* b = FindBucket(storage_key);
-  if (b == nullptr) return nullptr;
-  auto it = b->find(key);
-  return it == b->end() ? nullptr : &it->second;
+  const Shelf* s = FindShelf(storage_key);
+  if (s == nullptr) return nullptr;
+  auto it = s->by_key.find(key);
+  return it == s->by_key.end() ? nullptr : &it->second->second;
 }
 
 namespace {
+// metadata.uid without a copy; empty when absent. Valid while `obj` lives unchanged.
+std::string_view UidOf(const Json& obj) {
+  const Json* uid = FindPath(obj, "metadata.uid");
+  return uid != nullptr && uid->is_string() ? std::string_view(uid->get_ref<const std::string&>())
+                                            : std::string_view();
+}
+
 std::vector<std::string> OwnerUids(const Json* obj) {
   std::vector<std::string> out;
   if (obj == nullptr) return out;
@@ -63,54 +75,53 @@ void ObjectStore::IndexOwners(const ObjectLocation& loc, const Json* before, con
 }
 
 void ObjectStore::Put(const std::string& storage_key, const std::string& key, StoredObject stored) {
-  Bucket& b = buckets_[storage_key];
-  auto it = b.find(key);
-  const Json* before = nullptr;
-  std::shared_ptr<const Json> keep;
-  if (it != b.end()) {
-    keep = it->second.object;
-    before = keep.get();
-  }
+  auto sit = shelves_.try_emplace(storage_key).first;
+  Shelf& shelf = sit->second;
+  auto hit = shelf.by_key.find(key);
+  Bucket::value_type* entry = hit == shelf.by_key.end() ? nullptr : hit->second;
+  // The replaced object stays alive until the indexes are updated.
+  std::shared_ptr<const Json> keep = entry != nullptr ? entry->second.object : nullptr;
+  const Json* before = keep.get();
   const Json* after = stored.object.get();
-  std::string old_uid = before ? api::Uid(*before) : "";
-  std::string new_uid = api::Uid(*after);
-  bool indexes_needed = before == nullptr || old_uid != new_uid ||
-                        FindPath(*before, "metadata.ownerReferences") != nullptr ||
-                        FindPath(*after, "metadata.ownerReferences") != nullptr;
-  if (indexes_needed) {
-    ObjectLocation loc{storage_key, key};
-    IndexOwners(loc, before, after);
-    if (old_uid != new_uid) {
-      if (!old_uid.empty()) by_uid_.erase(old_uid);
-      if (!new_uid.empty()) by_uid_[new_uid] = loc;
-    }
-  }
-  if (it == b.end()) {
-    b.emplace(key, std::move(stored));
+  if (entry == nullptr) {
+    entry = &*shelf.ordered.emplace(key, std::move(stored)).first;
+    shelf.by_key.emplace(entry->first, entry);
     ++size_;
   } else {
-    it->second = std::move(stored);
+    entry->second = std::move(stored);
+  }
+  const std::string_view old_uid = before ? UidOf(*before) : std::string_view();
+  const std::string_view new_uid = UidOf(*after);
+  const bool owners_involved = (before != nullptr && FindPath(*before, "metadata.ownerReferences")) ||
+                               FindPath(*after, "metadata.ownerReferences") != nullptr;
+  if (owners_involved) IndexOwners(ObjectLocation{storage_key, key}, before, after);
+  if (old_uid != new_uid) {
+    if (!old_uid.empty()) by_uid_.erase(std::string(old_uid));
+    if (!new_uid.empty()) by_uid_[std::string(new_uid)] = UidEntry{&sit->first, &entry->first};
   }
 }
 
 void ObjectStore::Erase(std::string_view storage_key, std::string_view key) {
-  auto bit = buckets_.find(storage_key);
-  if (bit == buckets_.end()) return;
-  auto it = bit->second.find(key);
-  if (it == bit->second.end()) return;
+  auto sit = shelves_.find(storage_key);
+  if (sit == shelves_.end()) return;
+  Shelf& shelf = sit->second;
+  auto it = shelf.ordered.find(key);
+  if (it == shelf.ordered.end()) return;
   const Json* before = it->second.object.get();
   ObjectLocation loc{std::string(storage_key), std::string(key)};
   IndexOwners(loc, before, nullptr);
-  std::string uid = api::Uid(*before);
-  if (!uid.empty()) by_uid_.erase(uid);
-  bit->second.erase(it);
+  const std::string_view uid = UidOf(*before);
+  if (!uid.empty()) by_uid_.erase(std::string(uid));
+  shelf.by_key.erase(it->first);
+  shelf.ordered.erase(it);
   --size_;
-  if (bit->second.empty()) buckets_.erase(bit);
+  if (shelf.ordered.empty()) shelves_.erase(sit);
 }
 
-const ObjectLocation* ObjectStore::FindUid(std::string_view uid) const {
+std::optional<ObjectLocation> ObjectStore::FindUid(std::string_view uid) const {
   auto it = by_uid_.find(std::string(uid));
-  return it == by_uid_.end() ? nullptr : &it->second;
+  if (it == by_uid_.end()) return std::nullopt;
+  return ObjectLocation{*it->second.storage_key, *it->second.key};
 }
 
 std::vector<ObjectLocation> ObjectStore::Dependents(std::string_view owner_uid) const {
@@ -121,8 +132,8 @@ std::vector<ObjectLocation> ObjectStore::Dependents(std::string_view owner_uid) 
 
 std::vector<std::string> ObjectStore::StorageKeys() const {
   std::vector<std::string> out;
-  out.reserve(buckets_.size());
-  for (const auto& [k, v] : buckets_) out.push_back(k);
+  out.reserve(shelves_.size());
+  for (const auto& [k, v] : shelves_) out.push_back(k);
   return out;
 }
 

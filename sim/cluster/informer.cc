@@ -118,21 +118,19 @@ const std::map<std::string, std::set<std::string>, std::less<>>& Informer::Index
   return it->second.by_value;
 }
 
-void Informer::IndexAdd(const std::string& key, const Json& obj) {
+void Informer::Reindex(const std::string& key, const Json* old, const Json* now) {
   for (auto& [name, index] : indexes_) {
-    std::string v = index.fn(obj);
-    if (!v.empty()) index.by_value[v].insert(key);
-  }
-}
-
-void Informer::IndexRemove(const std::string& key, const Json& obj) {
-  for (auto& [name, index] : indexes_) {
-    std::string v = index.fn(obj);
-    if (v.empty()) continue;
-    auto it = index.by_value.find(v);
-    if (it == index.by_value.end()) continue;
-    it->second.erase(key);
-    if (it->second.empty()) index.by_value.erase(it);
+    const std::string before = old != nullptr ? index.fn(*old) : std::string();
+    std::string after = now != nullptr ? index.fn(*now) : std::string();
+    if (before == after) continue;  // most updates (status writes) keep every index value
+    if (!before.empty()) {
+      auto it = index.by_value.find(before);
+      if (it != index.by_value.end()) {
+        it->second.erase(key);
+        if (it->second.empty()) index.by_value.erase(it);
+      }
+    }
+    if (!after.empty()) index.by_value[std::move(after)].insert(key);
   }
 }
 
@@ -140,7 +138,7 @@ void Informer::Upsert(const std::string& key, const JsonPtr& obj) {
   auto it = items_.find(key);
   if (it == items_.end()) {
     items_.emplace(key, obj);
-    IndexAdd(key, *obj);
+    Reindex(key, nullptr, obj.get());
     for (const auto& h : handlers_) {
       if (h.on_add) h.on_add(obj);
     }
@@ -150,10 +148,7 @@ void Informer::Upsert(const std::string& key, const JsonPtr& obj) {
   if (old == obj) return;
   if (const uint64_t rv = RvOf(*obj); rv != 0 && RvOf(*old) == rv) return;  // a replay
   it->second = obj;
-  if (!indexes_.empty()) {
-    IndexRemove(key, *old);
-    IndexAdd(key, *obj);
-  }
+  Reindex(key, old.get(), obj.get());
   for (const auto& h : handlers_) {
     if (h.on_update) h.on_update(old, obj);
   }
@@ -164,7 +159,7 @@ void Informer::Remove(const std::string& key, const JsonPtr& final_state) {
   if (it == items_.end()) return;
   JsonPtr old = it->second;
   items_.erase(it);
-  IndexRemove(key, *old);
+  Reindex(key, old.get(), nullptr);
   const JsonPtr& last = final_state ? final_state : old;
   for (const auto& h : handlers_) {
     if (h.on_delete) h.on_delete(last);

@@ -99,8 +99,8 @@ class Informer {
   void OnClosed(uint64_t generation, const Status& status);
   void Upsert(const std::string& key, const JsonPtr& obj);
   void Remove(const std::string& key, const JsonPtr& final_state);
-  void IndexAdd(const std::string& key, const Json& obj);
-  void IndexRemove(const std::string& key, const Json& obj);
+  // Moves `key` between index values where old's value (null: none) differs from now's.
+  void Reindex(const std::string& key, const Json* old, const Json* now);
 
   ClusterLoop& loop_;
   ApiServer& server_;
