@@ -47,7 +47,7 @@ class JsonObjectMap : public std::vector<std::pair<Key, T>> {
   template <std::input_iterator It>
   JsonObjectMap(It first, It last) {
     if constexpr (std::forward_iterator<It>) Base::reserve(std::distance(first, last));
-    for (; first != last; ++first) emplace(first->first, first->second);
+    insert(first, last);
   }
   JsonObjectMap(std::initializer_list<value_type> init) : JsonObjectMap(init.begin(), init.end()) {}
 

@@ -438,5 +438,47 @@ TEST(Informer, CachesObjectsIndexesThemAndRelistsAfterTheWatchIsLost) {
   loop.RunLocked([&] { inf.Stop(); });
 }
 
+// Updates that keep an object's index value leave it filed where it was; ones that drop the
+// value unfile it; a value left with no objects disappears from IndexValues.
+TEST(Informer, IndexFollowsUpdatesThatKeepDropOrChangeTheValue) {
+  SimEnv env;
+  ApiServer server(env);
+  InProcessClient client(server);
+  ClusterLoop loop(env);
+  Informer inf(loop, server, api::resources::kConfigMaps, RequestContext{});
+  inf.AddIndex("color", [](const Json& o) { return GetString(o, "data.color"); });
+  auto cm = [](const std::string& name, Json data) {
+    return Json{{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+                {"metadata", {{"name", name}, {"namespace", "default"}}}, {"data", std::move(data)}};
+  };
+  auto values = [&] {
+    std::vector<std::string> out;
+    for (const auto& [v, keys] : inf.IndexValues("color")) out.push_back(v);
+    return out;
+  };
+  ASSERT_TRUE(client.Create(api::resources::kConfigMaps, "default", cm("a", {{"color", "red"}})).ok());
+  ASSERT_TRUE(client.Create(api::resources::kConfigMaps, "default", cm("b", {{"color", "red"}})).ok());
+  loop.RunLocked([&] { inf.Start(); });
+  env.RunFor(std::chrono::milliseconds(10));
+  EXPECT_EQ(inf.ByIndex("color", "red"), (std::set<std::string>{"default/a", "default/b"}));
+
+  ASSERT_TRUE(client.Update(api::resources::kConfigMaps, "default",
+                            cm("a", {{"color", "red"}, {"size", "l"}})).ok());
+  env.RunFor(std::chrono::milliseconds(10));
+  EXPECT_EQ(inf.ByIndex("color", "red"), (std::set<std::string>{"default/a", "default/b"}));
+  EXPECT_EQ(GetString(*inf.Get("default", "a"), "data.size"), "l");
+
+  ASSERT_TRUE(client.Update(api::resources::kConfigMaps, "default", cm("a", {{"size", "s"}})).ok());
+  ASSERT_TRUE(client.Update(api::resources::kConfigMaps, "default", cm("b", {{"color", "blue"}})).ok());
+  env.RunFor(std::chrono::milliseconds(10));
+  EXPECT_TRUE(inf.ByIndex("color", "red").empty());
+  EXPECT_EQ(values(), (std::vector<std::string>{"blue"}));
+
+  ASSERT_TRUE(client.Update(api::resources::kConfigMaps, "default", cm("a", {{"color", "blue"}})).ok());
+  env.RunFor(std::chrono::milliseconds(10));
+  EXPECT_EQ(inf.ByIndex("color", "blue"), (std::set<std::string>{"default/a", "default/b"}));
+  loop.RunLocked([&] { inf.Stop(); });
+}
+
 }  // namespace
 }  // namespace kt::sim::cluster
