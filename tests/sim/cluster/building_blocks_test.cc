@@ -391,19 +391,29 @@ TEST(WorkQueue, DeduplicatesKeysAndRetriesFailuresWithBackoff) {
   EXPECT_EQ(q.failures(), 2u);
 }
 
-TEST(Informer, CachesObjectsIndexesThemAndRelistsAfterTheWatchIsLost) {
+// A ConfigMap informer indexed by data.color, over an in-process server.
+class ClusterInformer : public ::testing::Test {
+ protected:
+  ClusterInformer() {
+    inf.AddIndex("color", [](const Json& o) { return GetString(o, "data.color"); });
+  }
+  static Json Map(const std::string& name, Json data) {
+    return Json{{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+                {"metadata", {{"name", name}, {"namespace", "default"}}}, {"data", std::move(data)}};
+  }
   SimEnv env;
-  ApiServer server(env);
-  InProcessClient client(server);
-  ClusterLoop loop(env);
-  Informer inf(loop, server, api::resources::kConfigMaps, RequestContext{});
-  inf.AddIndex("color", [](const Json& o) { return GetString(o, "data.color"); });
+  ApiServer server{env};
+  InProcessClient client{server};
+  ClusterLoop loop{env};
+  Informer inf{loop, server, api::resources::kConfigMaps, RequestContext{}};
+};
+
+TEST_F(ClusterInformer, CachesObjectsIndexesThemAndRelistsAfterTheWatchIsLost) {
   int adds = 0, updates = 0, deletes = 0;
   inf.AddHandlers({[&](const JsonPtr&) { ++adds; }, [&](const JsonPtr&, const JsonPtr&) { ++updates; },
                    [&](const JsonPtr&) { ++deletes; }});
   auto cm = [](const std::string& name, const std::string& color) {
-    return Json{{"apiVersion", "v1"}, {"kind", "ConfigMap"},
-                {"metadata", {{"name", name}, {"namespace", "default"}}}, {"data", {{"color", color}}}};
+    return Map(name, {{"color", color}});
   };
   ASSERT_TRUE(client.Create(api::resources::kConfigMaps, "default", cm("a", "red")).ok());
   loop.RunLocked([&] { inf.Start(); });
@@ -440,17 +450,8 @@ TEST(Informer, CachesObjectsIndexesThemAndRelistsAfterTheWatchIsLost) {
 
 // Updates that keep an object's index value leave it filed where it was; ones that drop the
 // value unfile it; a value left with no objects disappears from IndexValues.
-TEST(Informer, IndexFollowsUpdatesThatKeepDropOrChangeTheValue) {
-  SimEnv env;
-  ApiServer server(env);
-  InProcessClient client(server);
-  ClusterLoop loop(env);
-  Informer inf(loop, server, api::resources::kConfigMaps, RequestContext{});
-  inf.AddIndex("color", [](const Json& o) { return GetString(o, "data.color"); });
-  auto cm = [](const std::string& name, Json data) {
-    return Json{{"apiVersion", "v1"}, {"kind", "ConfigMap"},
-                {"metadata", {{"name", name}, {"namespace", "default"}}}, {"data", std::move(data)}};
-  };
+TEST_F(ClusterInformer, IndexFollowsUpdatesThatKeepDropOrChangeTheValue) {
+  const auto cm = &ClusterInformer::Map;
   auto values = [&] {
     std::vector<std::string> out;
     for (const auto& [v, keys] : inf.IndexValues("color")) out.push_back(v);
