@@ -146,13 +146,17 @@ bool RemoveFinalizer(Json& obj, std::string_view finalizer) {
 
 std::string Key(std::string_view ns, std::string_view name) {
   if (ns.empty()) return std::string(name);
-  std::string k(ns);
+  std::string k;
+  k.reserve(ns.size() + 1 + name.size());
+  k += ns;
   k += '/';
   k += name;
   return k;
 }
 
-std::string KeyOf(const Json& obj) { return Key(Namespace(obj), Name(obj)); }
+std::string KeyOf(const Json& obj) {
+  return Key(GetStringView(obj, "metadata.namespace"), GetStringView(obj, "metadata.name"));
+}
 
 std::vector<OwnerReference> OwnerReferences(const Json& obj) {
   std::vector<OwnerReference> out;

@@ -61,6 +61,12 @@ std::string GetString(const Json& j, std::string_view path, std::string_view fal
   return v->get<std::string>();
 }
 
+std::string_view GetStringView(const Json& j, std::string_view path) {
+  const Json* v = FindPath(j, path);
+  if (v == nullptr || !v->is_string()) return {};
+  return v->get_ref<const std::string&>();
+}
+
 std::optional<int64_t> GetInt(const Json& j, std::string_view path) {
   const Json* v = FindPath(j, path);
   if (v == nullptr || !v->is_number_integer()) return std::nullopt;

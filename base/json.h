@@ -33,6 +33,9 @@ const Json* FindPath(const Json& j, std::string_view dotted_path);
 
 // Typed reads that tolerate absence and wrong types.
 std::string GetString(const Json& j, std::string_view dotted_path, std::string_view fallback = "");
+// GetString without the copy: empty when absent or not a string. The view is valid while that
+// member is neither changed nor moved (an insert into or erase from its parent object moves it).
+std::string_view GetStringView(const Json& j, std::string_view dotted_path);
 std::optional<int64_t> GetInt(const Json& j, std::string_view dotted_path);
 bool GetBool(const Json& j, std::string_view dotted_path, bool fallback = false);
 

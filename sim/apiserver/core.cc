@@ -220,6 +220,12 @@ std::shared_ptr<const Json> Core::CommitRemoveLocked(const ResourceType& type,
 void Core::AfterCommitLocked(const ResourceType& type, const Json* old, const Json* now) {
   const auto& gvr = type.gvr;
   if (gvr.group.empty() && gvr.resource == "services") services_.Commit(old, now);
+  if ((old == nullptr) != (now == nullptr) && gvr.group == "admissionregistration.k8s.io" &&
+      (gvr.resource == "mutatingwebhookconfigurations" ||
+       gvr.resource == "validatingwebhookconfigurations")) {
+    if (now != nullptr) ++webhook_configurations_;
+    else --webhook_configurations_;
+  }
   if (gvr.group == "apiextensions.k8s.io" && gvr.resource == "customresourcedefinitions") {
     CrdAfterCommitLocked(old, now);
   }

@@ -196,6 +196,9 @@ class Core : public std::enable_shared_from_this<Core> {
   ObjectStore store_;
   WatchCache window_;
   ServiceAllocator services_;
+  // Stored Mutating/ValidatingWebhookConfigurations (kept by AfterCommitLocked): with none and
+  // no in-process chain, a write commits in its first critical section.
+  size_t webhook_configurations_ = 0;
   uint64_t rv_ = 0;
   bool shut_down_ = false;
   Rng* rng_ = nullptr;  // env.Random("apiserver"), used under mu_

@@ -10,13 +10,7 @@
 namespace kt::sim {
 
 bool Core::AdmissionConfiguredLocked() const {
-  if (!admission_.empty()) return true;
-  for (const auto* gvr : {&api::resources::kMutatingWebhookConfigurations,
-                          &api::resources::kValidatingWebhookConfigurations}) {
-    const ResourceType* t = FindTypeLocked(*gvr);
-    if (t != nullptr && store_.FindBucket(t->storage_key) != nullptr) return true;
-  }
-  return false;
+  return !admission_.empty() || webhook_configurations_ > 0;
 }
 
 Result<std::string> Core::ResolveServiceLocked(const std::string& ns, const std::string& name,

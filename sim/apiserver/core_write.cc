@@ -34,6 +34,26 @@ Status SlowResponse() {
                  "exceeded (fault " + std::string(faults::kSlowResponse) + ")");
 }
 
+// Checks the object's kind (and apiVersion, when asked) against the type and sets both.
+Status SetTypeMeta(const ResourceType& type, Json& obj, bool check_api_version) {
+  const std::string api_version = type.gvr.ApiVersion();
+  const std::string_view av = GetStringView(obj, "apiVersion");
+  const std::string_view kind = GetStringView(obj, "kind");
+  if (check_api_version && !av.empty() && av != api_version) {
+    return BadRequest("the API version in the data (" + std::string(av) +
+                      ") does not match the expected API version (" + api_version + ")");
+  }
+  if (!kind.empty() && kind != type.kind) {
+    return BadRequest("the kind in the data (" + std::string(kind) +
+                      ") does not match the expected kind (" + type.kind + ")");
+  }
+  // Written only where they differ; decided first, as an insert moves the members viewed.
+  const bool set_api_version = av != api_version, set_kind = kind.empty();
+  if (set_api_version) obj["apiVersion"] = api_version;
+  if (set_kind) obj["kind"] = type.kind;
+  return Status::Ok();
+}
+
 // QoS class of a pod from its containers' requests and limits.
 std::string PodQosClass(const Json& pod) {
   const Json* containers = FindPath(pod, "spec.containers");
@@ -105,22 +125,11 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
                                  const api::WriteOptions& options,
                                  std::vector<std::string>* warnings) {
   if (!obj.is_object()) return BadRequest("the object to create must be a JSON object");
-  std::string av = GetString(obj, "apiVersion");
-  std::string kind = GetString(obj, "kind");
-  if (!av.empty() && av != type.gvr.ApiVersion()) {
-    return BadRequest("the API version in the data (" + av +
-                      ") does not match the expected API version (" + type.gvr.ApiVersion() + ")");
-  }
-  if (!kind.empty() && kind != type.kind) {
-    return BadRequest("the kind in the data (" + kind + ") does not match the expected kind (" +
-                      type.kind + ")");
-  }
-  obj["apiVersion"] = type.gvr.ApiVersion();
-  obj["kind"] = type.kind;
+  KT_RETURN_IF_ERROR(SetTypeMeta(type, obj, /*check_api_version=*/true));
   Json& meta = obj["metadata"];
   if (!meta.is_object()) meta = Json::object();
   if (type.namespaced) {
-    std::string ns = GetString(meta, "namespace");
+    const std::string_view ns = GetStringView(meta, "namespace");
     if (ns.empty()) meta["namespace"] = ref.ns;
     else if (ns != ref.ns) {
       return BadRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -129,18 +138,16 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
   } else {
     meta.erase("namespace");
   }
-  if (!GetString(meta, "resourceVersion").empty()) {
+  if (!GetStringView(meta, "resourceVersion").empty()) {
     return Internal("resourceVersion should not be set on objects to be created");
   }
   if (type.is_custom && terminating_crds_.count(type.storage_key)) {
     return Status(StatusCode::kMethodNotAllowed,
                   "create not allowed while custom resource definition is terminating");
   }
-  std::string name = GetString(meta, "name");
-  std::string generate = GetString(meta, "generateName");
-  if (name.empty() && !generate.empty()) {
-    if (generate.size() > kGenerateNameBaseMax) generate.resize(kGenerateNameBaseMax);
-    meta["name"] = generate + GenerateNameSuffix(*rng_);
+  if (GetStringView(meta, "name").empty()) {
+    const std::string generate(GetStringView(meta, "generateName").substr(0, kGenerateNameBaseMax));
+    if (!generate.empty()) meta["name"] = generate + GenerateNameSuffix(*rng_);
   }
   for (const char* f : {"uid", "creationTimestamp", "deletionTimestamp",
                         "deletionGracePeriodSeconds", "generation", "selfLink", "resourceVersion"}) {
@@ -163,28 +170,17 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
                                  Json& obj, const api::WriteOptions& options, bool from_patch,
                                  std::vector<std::string>* warnings) {
   if (!obj.is_object()) return BadRequest("the object to update must be a JSON object");
-  std::string av = GetString(obj, "apiVersion");
-  if (!from_patch && !av.empty() && av != type.gvr.ApiVersion()) {
-    return BadRequest("the API version in the data (" + av +
-                      ") does not match the expected API version (" + type.gvr.ApiVersion() + ")");
-  }
-  std::string kind = GetString(obj, "kind");
-  if (!kind.empty() && kind != type.kind) {
-    return BadRequest("the kind in the data (" + kind + ") does not match the expected kind (" +
-                      type.kind + ")");
-  }
-  obj["apiVersion"] = type.gvr.ApiVersion();
-  obj["kind"] = type.kind;
+  KT_RETURN_IF_ERROR(SetTypeMeta(type, obj, /*check_api_version=*/!from_patch));
   Json& meta = obj["metadata"];
   if (!meta.is_object()) meta = Json::object();
-  std::string name = GetString(meta, "name");
+  const std::string_view name = GetStringView(meta, "name");
   if (name.empty()) meta["name"] = ref.name;
   else if (name != ref.name) {
-    return BadRequest("the name of the object (" + name + ") does not match the name on the URL (" +
-                      ref.name + ")");
+    return BadRequest("the name of the object (" + std::string(name) +
+                      ") does not match the name on the URL (" + ref.name + ")");
   }
   if (type.namespaced) {
-    std::string ns = GetString(meta, "namespace");
+    const std::string_view ns = GetStringView(meta, "namespace");
     if (ns.empty()) meta["namespace"] = ref.ns;
     else if (ns != ref.ns) {
       return BadRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -193,8 +189,8 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
     meta.erase("namespace");
   }
   const Json& old_meta = old["metadata"];
-  std::string rv = GetString(meta, "resourceVersion");
-  std::string old_rv = GetString(old_meta, "resourceVersion");
+  const std::string_view rv = GetStringView(meta, "resourceVersion");
+  const std::string old_rv = GetString(old_meta, "resourceVersion");
   if (rv.empty()) {
     if (type.is_custom && !from_patch) {
       return InvalidError(type.kind, type.gvr.group, ref.name,
@@ -203,12 +199,12 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
   } else if (rv != old_rv) {
     return ConflictError(type.gvr, ref.name);
   }
-  std::string uid = GetString(meta, "uid");
-  std::string old_uid = GetString(old_meta, "uid");
+  const std::string_view uid = GetStringView(meta, "uid");
+  const std::string_view old_uid = GetStringView(old_meta, "uid");
   if (!uid.empty() && uid != old_uid) {
     return ConflictErrorWith(type.gvr, ref.name,
-                             "Precondition failed: UID in precondition: " + old_uid +
-                                 ", UID in object meta: " + uid);
+                             "Precondition failed: UID in precondition: " + std::string(old_uid) +
+                                 ", UID in object meta: " + std::string(uid));
   }
   for (const char* f : {"uid", "creationTimestamp", "deletionTimestamp",
                         "deletionGracePeriodSeconds", "generation"}) {

@@ -7,15 +7,7 @@
 
 namespace kt::sim {
 
-std::string StoreKey(std::string_view ns, std::string_view name) {
-  if (ns.empty()) return std::string(name);
-  std::string k;
-  k.reserve(ns.size() + name.size() + 1);
-  k += ns;
-  k += '/';
-  k += name;
-  return k;
-}
+std::string StoreKey(std::string_view ns, std::string_view name) { return api::Key(ns, name); }
 
 const ObjectStore::Shelf* ObjectStore::FindShelf(std::string_view storage_key) const {
   auto it = shelves_.find(storage_key);
@@ -35,13 +27,6 @@ const StoredObject* ObjectStore::Get(std::string_view storage_key, std::string_v
 }
 
 namespace {
-// metadata.uid without a copy; empty when absent. Valid while `obj` lives unchanged.
-std::string_view UidOf(const Json& obj) {
-  const Json* uid = FindPath(obj, "metadata.uid");
-  return uid != nullptr && uid->is_string() ? std::string_view(uid->get_ref<const std::string&>())
-                                            : std::string_view();
-}
-
 std::vector<std::string> OwnerUids(const Json* obj) {
   std::vector<std::string> out;
   if (obj == nullptr) return out;
@@ -90,8 +75,8 @@ void ObjectStore::Put(const std::string& storage_key, const std::string& key, St
   } else {
     entry->second = std::move(stored);
   }
-  const std::string_view old_uid = before ? UidOf(*before) : std::string_view();
-  const std::string_view new_uid = UidOf(*after);
+  const std::string_view old_uid = before ? GetStringView(*before, "metadata.uid") : std::string_view();
+  const std::string_view new_uid = GetStringView(*after, "metadata.uid");
   const bool owners_involved = (before != nullptr && FindPath(*before, "metadata.ownerReferences")) ||
                                FindPath(*after, "metadata.ownerReferences") != nullptr;
   if (owners_involved) IndexOwners(ObjectLocation{storage_key, key}, before, after);
@@ -110,7 +95,7 @@ void ObjectStore::Erase(std::string_view storage_key, std::string_view key) {
   const Json* before = it->second.object.get();
   ObjectLocation loc{std::string(storage_key), std::string(key)};
   IndexOwners(loc, before, nullptr);
-  const std::string_view uid = UidOf(*before);
+  const std::string_view uid = GetStringView(*before, "metadata.uid");
   if (!uid.empty()) by_uid_.erase(std::string(uid));
   shelf.by_key.erase(it->first);
   shelf.ordered.erase(it);

@@ -58,15 +58,7 @@ Informer::Informer(ClusterLoop& loop, ApiServer& server, api::GroupVersionResour
 
 Informer::~Informer() { Stop(); }
 
-std::string Informer::KeyOf(const Json& obj) {
-  std::string ns = api::Namespace(obj);
-  std::string name = api::Name(obj);
-  if (ns.empty()) return name;
-  ns.reserve(ns.size() + 1 + name.size());
-  ns += '/';
-  ns += name;
-  return ns;
-}
+std::string Informer::KeyOf(const Json& obj) { return api::KeyOf(obj); }
 
 void Informer::AddHandlers(Handlers handlers) { handlers_.push_back(std::move(handlers)); }
 
@@ -96,11 +88,7 @@ JsonPtr Informer::Get(std::string_view key) const {
 }
 
 JsonPtr Informer::Get(std::string_view ns, std::string_view name) const {
-  if (ns.empty()) return Get(name);
-  std::string key;
-  key.reserve(ns.size() + 1 + name.size());
-  key.append(ns).append("/").append(name);
-  return Get(key);
+  return ns.empty() ? Get(name) : Get(api::Key(ns, name));
 }
 
 const std::set<std::string>& Informer::ByIndex(std::string_view name,

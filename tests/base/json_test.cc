@@ -16,6 +16,17 @@ TEST(JsonTest, ParsesAndReadsPaths) {
   EXPECT_EQ(GetString(*j, "metadata.generation", "fallback"), "fallback");
 }
 
+TEST(JsonTest, StringViewsReadInPlaceAndAreEmptyForAnythingButAString) {
+  auto j = ParseJson(R"({"metadata":{"name":"a-name-longer-than-small-strings","uid":7}})");
+  ASSERT_TRUE(j.ok());
+  const std::string_view name = GetStringView(*j, "metadata.name");
+  EXPECT_EQ(name, "a-name-longer-than-small-strings");
+  EXPECT_EQ(name.data(), (*j)["metadata"]["name"].get_ref<const std::string&>().data());
+  EXPECT_TRUE(GetStringView(*j, "metadata.uid").empty());
+  EXPECT_TRUE(GetStringView(*j, "metadata.missing").empty());
+  EXPECT_TRUE(GetStringView(*j, "metadata.name.deeper").empty());
+}
+
 TEST(JsonTest, MalformedInputIsBadRequest) {
   auto j = ParseJson("{\"a\":");
   ASSERT_FALSE(j.ok());

@@ -2,7 +2,8 @@
 // ValidatingWebhookConfiguration objects are called over HTTPS with AdmissionReview v1 (trusting
 // the caBundle): a mutating webhook's JSONPatch is applied, a validating webhook's denial comes
 // back with kube-apiserver's wording, rules/objectSelector/namespaceSelector limit what is sent,
-// failurePolicy Ignore/Fail decide what an unreachable webhook does, clientConfig.service
+// failurePolicy Ignore/Fail decide what an unreachable webhook does, deleted configurations are
+// no longer called, clientConfig.service
 // resolves through the override map, and dry-run requests are refused by webhooks with side
 // effects.
 #include <gtest/gtest.h>
@@ -167,6 +168,26 @@ TEST_F(Webhooks, FailurePolicyDecidesWhatAnUnreachableWebhookDoes) {
   EXPECT_TRUE(r.status().Is(StatusCode::kInternal));
   EXPECT_EQ(r.status().message().rfind("Internal error occurred: failed calling webhook \"fail.example.com\"", 0), 0u)
       << r.status().message();
+}
+
+// Writes are admitted through webhooks only while a configuration exists: deleting one of two
+// keeps the other in force; deleting the last lets writes commit without admission again.
+TEST_F(Webhooks, DeletedConfigurationsAreNoLongerCalled) {
+  Configure(res::kValidatingWebhookConfigurations, "ValidatingWebhookConfiguration",
+            Hook("fail.example.com", {{"url", "https://127.0.0.1:1/validate"}}, "Fail"));
+  Configure(res::kMutatingWebhookConfigurations, "MutatingWebhookConfiguration",
+            Hook("mutate.example.com", {{"url", hook_->base_url() + "/mutate"}}));
+  EXPECT_FALSE(client_->Create(res::kConfigMaps, "default", ConfigMap("a")).ok());
+  ASSERT_TRUE(client_->Delete(res::kValidatingWebhookConfigurations, "", "fail.example.com").ok());
+  auto mutated = client_->Create(res::kConfigMaps, "default", ConfigMap("b"));
+  ASSERT_TRUE(mutated.ok()) << mutated.status().ToString();
+  EXPECT_EQ(api::Label(*mutated, "mutated").value_or(""), "yes");
+  ASSERT_TRUE(client_->Delete(res::kMutatingWebhookConfigurations, "", "mutate.example.com").ok());
+  const int before = calls_;
+  auto plain = client_->Create(res::kConfigMaps, "default", ConfigMap("c"));
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_FALSE(api::Label(*plain, "mutated").has_value());
+  EXPECT_EQ(calls_, before);
 }
 
 TEST_F(Webhooks, ServiceReferencesResolveThroughTheOverrideMap) {
