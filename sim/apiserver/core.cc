@@ -106,17 +106,17 @@ std::shared_ptr<const Json> Core::AtVersion(const std::shared_ptr<const Json>& o
   return copy;
 }
 
-bool Core::Faulted(const RequestContext& ctx, const char* site, double probability) {
+bool Core::Faulted(const RequestContext& ctx, const FaultSite& site) {
   if (ctx.internal || !env_.IsSimulated()) return false;
   std::lock_guard<std::mutex> lock(mu_);
-  return env_.Buggify(site, probability);
+  return Buggify(env_, site);
 }
 
 Status Core::UnavailableFault() {
   std::lock_guard<std::mutex> lock(mu_);
   if (rng_->Bernoulli(0.25)) {
     return Internal("Internal error occurred: the server has received an internal error (fault " +
-                    std::string(faults::kUnavailable) + ")");
+                    std::string(faults::kUnavailable.name) + ")");
   }
   return UnavailableError();
 }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "base/fault_site.h"
 #include "sim/apiserver/api_server.h"
 #include "sim/apiserver/object_store.h"
 #include "sim/apiserver/service_allocator.h"
@@ -75,7 +76,7 @@ class Core : public std::enable_shared_from_this<Core> {
   const ResourceType* FindTypeLocked(const api::GroupVersionResource& gvr) const;
   std::shared_ptr<const Json> AtVersion(const std::shared_ptr<const Json>& obj,
                                         const ResourceType& type) const;
-  bool Faulted(const RequestContext& ctx, const char* site, double probability);
+  bool Faulted(const RequestContext& ctx, const FaultSite& site);
   Status UnavailableFault();
 
   // ---- commit (core.cc). Each assigns the next resourceVersion, stores, appends the watch

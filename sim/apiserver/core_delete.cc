@@ -90,8 +90,8 @@ Result<DeleteResult> Core::DeleteLocked(const ResourceType& type, const std::str
 
 Result<DeleteResult> Core::Delete(const ResourceRef& ref, const api::DeleteOptions& options,
                                   const RequestContext& ctx) {
-  if (Faulted(ctx, faults::kUnavailable, faults::kUnavailableProbability)) return UnavailableFault();
-  if (Faulted(ctx, faults::kWriteConflict, faults::kWriteConflictProbability)) {
+  if (Faulted(ctx, faults::kUnavailable)) return UnavailableFault();
+  if (Faulted(ctx, faults::kWriteConflict)) {
     return ConflictError(ref.gvr, ref.name);
   }
   for (int attempt = 0; attempt < kAdmissionRetriesMax; ++attempt) {
@@ -127,7 +127,7 @@ Result<DeleteResult> Core::Delete(const ResourceRef& ref, const api::DeleteOptio
       }
     }
     if (done) {
-      if (done->ok() && Faulted(ctx, faults::kSlowResponse, faults::kSlowResponseProbability)) {
+      if (done->ok() && Faulted(ctx, faults::kSlowResponse)) {
         return Timeout("Timeout: request did not complete within requested timeout - context "
                        "deadline exceeded");
       }

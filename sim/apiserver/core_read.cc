@@ -13,7 +13,7 @@ namespace kt::sim {
 
 Result<std::shared_ptr<const Json>> Core::Get(const ResourceRef& ref, const api::GetOptions& options,
                                               const RequestContext& ctx) {
-  if (Faulted(ctx, faults::kUnavailable, faults::kUnavailableProbability)) return UnavailableFault();
+  if (Faulted(ctx, faults::kUnavailable)) return UnavailableFault();
   std::lock_guard<std::mutex> lock(mu_);
   ResourceRef r = ref;
   if (r.subresource.empty()) r.subresource = options.subresource;
@@ -130,7 +130,7 @@ Result<ContinueToken> DecodeContinue(const std::string& token) {
 
 Result<ListResult> Core::List(const ResourceRef& ref, const api::ListOptions& options,
                               const RequestContext& ctx) {
-  if (Faulted(ctx, faults::kUnavailable, faults::kUnavailableProbability)) return UnavailableFault();
+  if (Faulted(ctx, faults::kUnavailable)) return UnavailableFault();
   std::lock_guard<std::mutex> lock(mu_);
   KT_ASSIGN_OR_RETURN(const ResourceType* type, ResolveLocked(ref, "list"));
   if (!ref.name.empty()) return UnknownResourceError();

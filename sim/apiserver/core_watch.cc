@@ -17,7 +17,7 @@ Result<std::unique_ptr<WatchHandle>> Core::Watch(const ResourceRef& ref,
                                                  const api::ListOptions& options,
                                                  std::shared_ptr<WatchSink> sink,
                                                  const RequestContext& ctx) {
-  if (Faulted(ctx, faults::kUnavailable, faults::kUnavailableProbability)) return UnavailableFault();
+  if (Faulted(ctx, faults::kUnavailable)) return UnavailableFault();
   std::lock_guard<std::mutex> lock(mu_);
   KT_ASSIGN_OR_RETURN(const ResourceType* type, ResolveLocked(ref, "watch"));
   api::ListOptions opts = options;

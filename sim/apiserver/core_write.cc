@@ -31,7 +31,7 @@ std::string FieldValidationOf(const api::WriteOptions& o) {
 
 Status SlowResponse() {
   return Timeout("Timeout: request did not complete within requested timeout - context deadline "
-                 "exceeded (fault " + std::string(faults::kSlowResponse) + ")");
+                 "exceeded (fault " + std::string(faults::kSlowResponse.name) + ")");
 }
 
 // Checks the object's kind (and apiVersion, when asked) against the type and sets both.
@@ -469,7 +469,7 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         }
       }
     }
-    if (Faulted(ctx, faults::kSlowResponse, faults::kSlowResponseProbability)) return SlowResponse();
+    if (Faulted(ctx, faults::kSlowResponse)) return SlowResponse();
     return result;
   }
   return Conflict("Operation cannot be fulfilled on " + ref.gvr.GroupResource() + " \"" + ref.name +
@@ -478,7 +478,7 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
 
 Result<WriteResult> Core::Create(const ResourceRef& ref, Json object,
                                  const api::WriteOptions& options, const RequestContext& ctx) {
-  if (Faulted(ctx, faults::kUnavailable, faults::kUnavailableProbability)) return UnavailableFault();
+  if (Faulted(ctx, faults::kUnavailable)) return UnavailableFault();
   if (!ref.subresource.empty()) {
     if (ref.name.empty()) return UnknownResourceError();
     if (ref.gvr.group.empty() && ref.gvr.resource == "pods" && ref.subresource == "binding") {
@@ -515,9 +515,9 @@ Result<WriteResult> Core::Create(const ResourceRef& ref, Json object,
 
 Result<WriteResult> Core::Update(const ResourceRef& ref, Json object,
                                  const api::WriteOptions& options, const RequestContext& ctx) {
-  if (Faulted(ctx, faults::kUnavailable, faults::kUnavailableProbability)) return UnavailableFault();
+  if (Faulted(ctx, faults::kUnavailable)) return UnavailableFault();
   if (ref.name.empty()) return Status(StatusCode::kMethodNotAllowed, "the server does not allow this method on the requested resource");
-  if (Faulted(ctx, faults::kWriteConflict, faults::kWriteConflictProbability)) {
+  if (Faulted(ctx, faults::kWriteConflict)) {
     return ConflictError(ref.gvr, ref.name);
   }
   return WriteObject(ref, std::move(object), std::nullopt, "", options, ctx);
@@ -525,9 +525,9 @@ Result<WriteResult> Core::Update(const ResourceRef& ref, Json object,
 
 Result<WriteResult> Core::Patch(const ResourceRef& ref, api::PatchType type, std::string_view patch,
                                 const api::WriteOptions& options, const RequestContext& ctx) {
-  if (Faulted(ctx, faults::kUnavailable, faults::kUnavailableProbability)) return UnavailableFault();
+  if (Faulted(ctx, faults::kUnavailable)) return UnavailableFault();
   if (ref.name.empty()) return Status(StatusCode::kMethodNotAllowed, "the server does not allow this method on the requested resource");
-  if (Faulted(ctx, faults::kWriteConflict, faults::kWriteConflictProbability)) {
+  if (Faulted(ctx, faults::kWriteConflict)) {
     return ConflictError(ref.gvr, ref.name);
   }
   return WriteObject(ref, std::nullopt, type, patch, options, ctx);

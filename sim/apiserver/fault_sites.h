@@ -4,25 +4,21 @@
 #ifndef KT_SIM_APISERVER_FAULT_SITES_H_
 #define KT_SIM_APISERVER_FAULT_SITES_H_
 
+#include "base/fault_site.h"
+
 namespace kt::sim::faults {
 
 // A write (update, patch, delete) fails with 409 Conflict before it is applied.
-inline constexpr char kWriteConflict[] = "apiserver.write_conflict";
+inline constexpr FaultSite kWriteConflict{"apiserver.write_conflict", 0.05};
 // Any request fails with 503 ServiceUnavailable (or 500) before it is applied.
-inline constexpr char kUnavailable[] = "apiserver.unavailable";
+inline constexpr FaultSite kUnavailable{"apiserver.unavailable", 0.02};
 // A write is applied, but the caller is told kTimeout (the result is unknown to it).
-inline constexpr char kSlowResponse[] = "apiserver.slow_response";
+inline constexpr FaultSite kSlowResponse{"apiserver.slow_response", 0.02};
 // A watch stream ends with Unavailable while events are being delivered.
-inline constexpr char kWatchDrop[] = "apiserver.watch_drop";
+inline constexpr FaultSite kWatchDrop{"apiserver.watch_drop", 0.01};
 // Events reach a watcher after a seeded delay (order is kept).
-inline constexpr char kWatchLag[] = "apiserver.watch_lag";
+inline constexpr FaultSite kWatchLag{"apiserver.watch_lag", 0.2};
 
-// Per-call probabilities once a site is enabled for the seed.
-inline constexpr double kWriteConflictProbability = 0.05;
-inline constexpr double kUnavailableProbability = 0.02;
-inline constexpr double kSlowResponseProbability = 0.02;
-inline constexpr double kWatchDropProbability = 0.01;
-inline constexpr double kWatchLagProbability = 0.2;
 // The lag drawn for a delayed delivery: uniform in [1, kWatchLagMsMax] ms.
 inline constexpr int kWatchLagMsMax = 2000;
 

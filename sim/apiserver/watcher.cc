@@ -130,8 +130,8 @@ void Watcher::ScheduleDrain() {
     drain_scheduled_ = true;
   }
   auto self = shared_from_this();
-  if (faults_ && env_.Buggify(faults::kWatchLag, faults::kWatchLagProbability)) {
-    int64_t ms = env_.Random(faults::kWatchLag).UniformInt(1, faults::kWatchLagMsMax);
+  if (faults_ && Buggify(env_, faults::kWatchLag)) {
+    int64_t ms = env_.Random(faults::kWatchLag.name).UniformInt(1, faults::kWatchLagMsMax);
     env_.Schedule(std::chrono::milliseconds(ms), [self] { self->Drain(); });
   } else {
     env_.Post([self] { self->Drain(); });
@@ -155,7 +155,7 @@ void Watcher::Drain() {
         sink_->OnClosed(*item.close);
         break;
       }
-      if (faults_ && env_.Buggify(faults::kWatchDrop, faults::kWatchDropProbability)) {
+      if (faults_ && Buggify(env_, faults::kWatchDrop)) {
         stopped_.store(true);
         done_.store(true);
         {
@@ -164,7 +164,7 @@ void Watcher::Drain() {
           queue_.clear();
         }
         sink_->OnClosed(Unavailable("watch stream dropped (fault " +
-                                    std::string(faults::kWatchDrop) + ")"));
+                                    std::string(faults::kWatchDrop.name) + ")"));
         break;
       }
       sink_->OnEvent(item.event);

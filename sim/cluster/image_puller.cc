@@ -79,9 +79,9 @@ void ImagePuller::StartNext() {
                                   image + ": " + err));
       });
     } else if (!job.refresh &&
-               env.Buggify(faults::kImagePullFail, faults::kImagePullFailProbability)) {
+               Buggify(env, faults::kImagePullFail)) {
       env.trace().Record(env.Now(), "cluster.fault",
-                         Json{{"site", faults::kImagePullFail}, {"node", node_name_}, {"image", image}});
+                         Json{{"site", std::string(faults::kImagePullFail.name)}, {"node", node_name_}, {"image", image}});
       double frac = env.Random("cluster/image_pull").Uniform();
       job.timer = loop_.After(FromSeconds(ToSeconds(total) * frac), [this, image] {
         Finish(image, Unavailable("rpc error: code = Canceled desc = failed to pull and unpack image \"" +

@@ -235,16 +235,16 @@ void Kubelet::ScheduleDevicePlugin() {
   const KubeletOptions& o = shared_.options;
   double lo = ToSeconds(o.device_plugin_delay_min), hi = ToSeconds(o.device_plugin_delay_max);
   double delay_s = lo + (hi > lo ? (hi - lo) * rng.Uniform() : 0);
-  if (env.Buggify(faults::kDevicePluginNever, faults::kDevicePluginNeverProbability)) {
+  if (Buggify(env, faults::kDevicePluginNever)) {
     env.trace().Record(env.Now(), "cluster.fault",
-                       Json{{"site", faults::kDevicePluginNever}, {"node", vm_.vm_name}});
+                       Json{{"site", std::string(faults::kDevicePluginNever.name)}, {"node", vm_.vm_name}});
     return;
   }
-  if (env.Buggify(faults::kDevicePluginLate, faults::kDevicePluginLateProbability)) {
+  if (Buggify(env, faults::kDevicePluginLate)) {
     double factor = 2.0 + (faults::kDevicePluginLateFactorMax - 2.0) * rng.Uniform();
     delay_s *= factor;
     env.trace().Record(env.Now(), "cluster.fault",
-                       Json{{"site", faults::kDevicePluginLate}, {"node", vm_.vm_name},
+                       Json{{"site", std::string(faults::kDevicePluginLate.name)}, {"node", vm_.vm_name},
                             {"delay_s", delay_s}});
   }
   device_plugin_timer_ = shared_.loop.After(FromSeconds(delay_s), [this] {
@@ -316,11 +316,11 @@ void Kubelet::Heartbeat() {
   }
   if (!up_) return;
   Env& env = shared_.loop.env();
-  if (env.Buggify(faults::kKubeletStop, faults::kKubeletStopProbability)) {
+  if (Buggify(env, faults::kKubeletStop)) {
     double mean = ToSeconds(shared_.options.kubelet_down_mean);
     Duration down = FromSeconds(env.Random("cluster/kubelet_stop").Exponential(mean));
     env.trace().Record(env.Now(), "cluster.fault",
-                       Json{{"site", faults::kKubeletStop}, {"node", vm_.vm_name},
+                       Json{{"site", std::string(faults::kKubeletStop.name)}, {"node", vm_.vm_name},
                             {"down_s", ToSeconds(down)}});
     StopKubelet(down);
     return;

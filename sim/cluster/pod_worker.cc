@@ -328,10 +328,10 @@ void PodWorker::Run(Container& c) {
     consider(now + FromSeconds(*c.facts.run_s), c.facts.exit_code,
              c.facts.exit_code == 0 ? "Completed" : "Error");
   }
-  if (!c.init && env.Buggify(faults::kContainerCrash, faults::kContainerCrashProbability)) {
+  if (!c.init && Buggify(env, faults::kContainerCrash)) {
     double frac = env.Random("cluster/crash").Uniform();
     Duration after = std::chrono::seconds(1) + FromSeconds(ToSeconds(o.crash_within) * frac);
-    env.trace().Record(now, "cluster.fault", Json{{"site", faults::kContainerCrash},
+    env.trace().Record(now, "cluster.fault", Json{{"site", std::string(faults::kContainerCrash.name)},
                                                   {"pod", key_}, {"container", c.name},
                                                   {"after_s", ToSeconds(after)}});
     consider(now + after, 1, "Error");
@@ -374,9 +374,9 @@ void PodWorker::ProbeTick(Container& c, Probe& p) {
   if (c.state != State::kRunning || deleting_) return;
   Env& env = host_.loop().env();
   bool ok = AppHealthy(c);
-  if (ok && env.Buggify(faults::kProbeFail, faults::kProbeFailProbability)) {
+  if (ok && Buggify(env, faults::kProbeFail)) {
     env.trace().Record(env.Now(), "cluster.fault",
-                       Json{{"site", faults::kProbeFail}, {"pod", key_}, {"container", c.name},
+                       Json{{"site", std::string(faults::kProbeFail.name)}, {"pod", key_}, {"container", c.name},
                             {"probe", p.kind}});
     ok = false;
   }

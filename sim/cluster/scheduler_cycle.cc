@@ -225,9 +225,9 @@ void Scheduler::Bind(const std::string& key, PodEntry& e, const Json& pod, size_
   const std::string name = api::Name(pod);
   Env& env = loop_.env();
   Status status;
-  if (env.Buggify(faults::kBindFail, faults::kBindFailProbability)) {
+  if (Buggify(env, faults::kBindFail)) {
     env.trace().Record(env.Now(), "cluster.fault",
-                       Json{{"site", faults::kBindFail}, {"pod", key}});
+                       Json{{"site", std::string(faults::kBindFail.name)}, {"pod", key}});
     status = Unavailable("binding failed (fault cluster.bind_fail)");
   } else {
     // Assume: the node's cache counts the pod before the bind's watch event arrives.

@@ -81,25 +81,25 @@ class FaultPoints : public ::testing::Test {
  protected:
   // A seed for which `site`, and no other API server site, is enabled (sites are switched on
   // per seed).
-  static uint64_t SeedEnabling(const char* site) {
-    const char* all[] = {faults::kWriteConflict, faults::kUnavailable, faults::kSlowResponse,
-                         faults::kWatchDrop, faults::kWatchLag};
+  static uint64_t SeedEnabling(const FaultSite& site) {
+    const FaultSite all[] = {faults::kWriteConflict, faults::kUnavailable, faults::kSlowResponse,
+                             faults::kWatchDrop, faults::kWatchLag};
     for (uint64_t seed = 1; seed < 10'000; ++seed) {
       SimEnv probe(SimEnv::Options{seed, FromUnixSeconds(1767225600), 0.25, true});
       bool only = true;
-      for (const char* s : all) {
-        (void)probe.Buggify(s, 0.0);
-        bool on = probe.fault_sites().at(s).enabled;
-        only = only && (on == (std::string_view(s) == site));
+      for (const FaultSite& s : all) {
+        (void)probe.Buggify(s.name, 0.0);
+        bool on = probe.fault_sites().find(s.name)->second.enabled;
+        only = only && (on == (s.name == site.name));
       }
       if (only) return seed;
     }
-    ADD_FAILURE() << "no seed enables " << site;
+    ADD_FAILURE() << "no seed enables " << site.name;
     return 1;
   }
-  void Start(const char* site) {
+  void Start(const FaultSite& site) {
     uint64_t seed = SeedEnabling(site);
-    std::cout << "seed=" << seed << " enables " << site << "\n";
+    std::cout << "seed=" << seed << " enables " << site.name << "\n";
     env_ = std::make_unique<SimEnv>(SimEnv::Options{seed, FromUnixSeconds(1767225600), 0.25, false});
     server_ = std::make_unique<ApiServer>(*env_);
     client_ = std::make_unique<InProcessClient>(*server_);

@@ -48,10 +48,10 @@ class OneSiteEnv final : public Env {
 };
 
 struct World {
-  World(const std::string& site, bool always, uint64_t seed = 7)
-      : sim(SimEnv::Options{seed}), env(sim, {site}, always), server(env), client(server),
+  World(const FaultSite& site, bool always, uint64_t seed = 7)
+      : sim(SimEnv::Options{seed}), env(sim, {std::string(site.name)}, always), server(env), client(server),
         cluster(env, server) {
-    std::cout << "seed=" << seed << " site=" << site << "\n";
+    std::cout << "seed=" << seed << " site=" << site.name << "\n";
     KT_CHECK(cluster.Start().ok());
     sim.RunFor(std::chrono::milliseconds(10));
   }
@@ -173,10 +173,10 @@ TEST(ClusterFaults, BindFailureIsRetriedAndThePodStillLands) {
 
 TEST(ClusterFaults, FaultSitesAreInertUnderRealEnv) {
   RealEnv env;
-  for (const char* site : {faults::kKubeletStop, faults::kImagePullFail, faults::kProbeFail,
-                           faults::kContainerCrash, faults::kDevicePluginLate,
-                           faults::kDevicePluginNever, faults::kBindFail}) {
-    for (int i = 0; i < 100; ++i) EXPECT_FALSE(env.Buggify(site, 1.0)) << site;
+  for (const FaultSite& site : {faults::kKubeletStop, faults::kImagePullFail, faults::kProbeFail,
+                                 faults::kContainerCrash, faults::kDevicePluginLate,
+                                 faults::kDevicePluginNever, faults::kBindFail}) {
+    for (int i = 0; i < 100; ++i) EXPECT_FALSE(env.Buggify(site.name, 1.0)) << site.name;
   }
 }
 
