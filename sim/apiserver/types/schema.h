@@ -83,6 +83,24 @@ struct Schema {
   std::string_view TypeName() const;
 };
 
+// Looks up the properties of one schema node for keys asked in ascending order, as a JSON
+// object's members come (kt::Json keeps them sorted): it walks the sorted properties alongside
+// the members, one comparison per step, instead of searching the map for each key. Asking the
+// same key again is allowed; asking a smaller key than the last one is not.
+class PropertyCursor {
+ public:
+  explicit PropertyCursor(const Schema& s) : it_(s.properties.begin()), end_(s.properties.end()) {}
+  const Schema* Seek(std::string_view key) {
+    while (it_ != end_ && std::string_view(it_->first) < key) ++it_;
+    return it_ != end_ && it_->first == key ? it_->second.get() : nullptr;
+  }
+
+ private:
+  using Iterator = decltype(Schema::properties)::const_iterator;
+  Iterator it_;
+  Iterator end_;
+};
+
 // Longest string a pattern is matched against (std::regex backtracks recursively); longer
 // strings fail the pattern with a clear message instead of risking the stack.
 inline constexpr size_t kPatternSubjectBytesMax = 16 * 1024;

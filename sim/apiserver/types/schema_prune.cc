@@ -19,10 +19,12 @@ bool IsImplicit(const std::string& key) {
 // The schema that governs `key` of an object with schema `s`; null when the key is unknown
 // and the object does not preserve unknown fields. `implicit` marks apiVersion/kind (no
 // schema needed: anything goes).
-const Schema* ChildSchema(const Schema& s, const std::string& key, bool embedded, bool* implicit) {
+// `props` walks `s`'s properties; keys come in ascending order.
+const Schema* ChildSchema(const Schema& s, PropertyCursor& props, const std::string& key,
+                          bool embedded, bool* implicit) {
   *implicit = false;
   if (embedded && key == "metadata") return &MetaSchema();
-  if (const Schema* p = s.Property(key)) return p;
+  if (const Schema* p = props.Seek(key)) return p;
   if (embedded && IsImplicit(key)) {
     *implicit = true;
     return nullptr;
@@ -40,9 +42,10 @@ class UnknownWalker {
     if (v.is_object()) {
       if (s.type != Schema::Type::kObject && s.type != Schema::Type::kUnspecified) return;
       bool emb = embedded || s.embedded_resource;
+      PropertyCursor props(s);
       for (const auto& [key, child] : v.items()) {
         bool implicit = false;
-        const Schema* cs = ChildSchema(s, key, emb, &implicit);
+        const Schema* cs = ChildSchema(s, props, key, emb, &implicit);
         if (cs != nullptr) {
           Walk(*cs, child, PathRef::Child(path, key), false);
         } else if (!implicit && !s.preserve_unknown_fields && !s.additional_properties_any) {
@@ -71,9 +74,10 @@ class Pruner {
     if (v.is_object()) {
       if (s.type != Schema::Type::kObject && s.type != Schema::Type::kUnspecified) return;
       bool emb = embedded || s.embedded_resource;
+      PropertyCursor props(s);
       for (auto it = v.begin(); it != v.end();) {
         bool implicit = false;
-        const Schema* cs = ChildSchema(s, it.key(), emb, &implicit);
+        const Schema* cs = ChildSchema(s, props, it.key(), emb, &implicit);
         if (cs != nullptr) {
           if (it->is_null() && !cs->nullable) {
             it = v.erase(it);
@@ -111,8 +115,9 @@ void Default(const Schema& s, Json& v) {
         *it = cs->default_value;
       }
     }
+    PropertyCursor props(s);
     for (auto it = v.begin(); it != v.end(); ++it) {
-      if (const Schema* p = s.Property(it.key())) {
+      if (const Schema* p = props.Seek(it.key())) {
         if (p->defaults_below) Default(*p, *it);
       } else if (s.additional_properties != nullptr) {
         Default(*s.additional_properties, *it);

@@ -237,14 +237,16 @@ class Validator {
            "must have at most " + std::to_string(*s.max_properties) + " items"});
     }
     bool embedded = s.embedded_resource || resource_root;
+    PropertyCursor props(s);
     for (const auto& [key, child] : v.items()) {
+      const Schema* p = props.Seek(key);
       if (embedded && (key == "apiVersion" || key == "kind" || key == "metadata")) {
         if (key == "metadata" && !resource_root) {
           ValidateObjectMetaShape(child, PathRef::Child(path, key).Str(), errors_);
         }
-        if (s.Property(key) == nullptr) continue;
+        if (p == nullptr) continue;
       }
-      if (const Schema* p = s.Property(key)) {
+      if (p != nullptr) {
         Value(*p, child, PathRef::Child(path, key));
       } else if (s.additional_properties != nullptr) {
         Value(*s.additional_properties, child, PathRef::Child(path, key));

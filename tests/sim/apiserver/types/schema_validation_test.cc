@@ -359,5 +359,25 @@ TEST(JsonTypeNameTest, NamesEveryJsonType) {
   EXPECT_EQ(JsonTypeName(J("true")), "boolean");
 }
 
+// The schema walks look properties up with a cursor over the sorted properties, fed the
+// object's members in order: every member is found, in order, repeated keys included, and keys
+// between properties find nothing.
+TEST(PropertyCursorTest, FindsPropertiesForAscendingKeys) {
+  auto compiled = CompileSchema(J(R"({"type":"object","properties":{
+      "b":{"type":"string"},"d":{"type":"integer"},"f":{"type":"boolean"}}})"), "", false, nullptr);
+  ASSERT_TRUE(compiled.ok()) << compiled.status().ToString();
+  const Schema& s = **compiled;
+  PropertyCursor props(s);
+  EXPECT_EQ(props.Seek("a"), nullptr);
+  EXPECT_EQ(props.Seek("b"), s.Property("b"));
+  EXPECT_EQ(props.Seek("b"), s.Property("b"));
+  EXPECT_EQ(props.Seek("c"), nullptr);
+  EXPECT_EQ(props.Seek("d"), s.Property("d"));
+  EXPECT_EQ(props.Seek("f"), s.Property("f"));
+  EXPECT_EQ(props.Seek("g"), nullptr);
+  PropertyCursor skipping(s);
+  EXPECT_EQ(skipping.Seek("f"), s.Property("f"));
+}
+
 }  // namespace
 }  // namespace kt::sim
