@@ -93,8 +93,9 @@ void ObjectStore::Erase(std::string_view storage_key, std::string_view key) {
   auto it = shelf.ordered.find(key);
   if (it == shelf.ordered.end()) return;
   const Json* before = it->second.object.get();
-  ObjectLocation loc{std::string(storage_key), std::string(key)};
-  IndexOwners(loc, before, nullptr);
+  if (FindPath(*before, "metadata.ownerReferences") != nullptr) {
+    IndexOwners(ObjectLocation{std::string(storage_key), std::string(key)}, before, nullptr);
+  }
   const std::string_view uid = GetStringView(*before, "metadata.uid");
   if (!uid.empty()) by_uid_.erase(std::string(uid));
   shelf.by_key.erase(it->first);
