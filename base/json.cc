@@ -55,6 +55,26 @@ const Json* FindPath(const Json& j, std::string_view path) {
   return cur;
 }
 
+bool SameJson(const Json& a, const Json& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    // Members are sorted by key in both.
+    for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
+      if (i.key() != j.key() || !SameJson(*i, *j)) return false;
+    }
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!SameJson(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
 std::string GetString(const Json& j, std::string_view path, std::string_view fallback) {
   const Json* v = FindPath(j, path);
   if (v == nullptr || !v->is_string()) return std::string(fallback);

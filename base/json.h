@@ -31,6 +31,10 @@ void AppendJsonString(std::string& out, std::string_view s);
 // not an object. Keys containing dots cannot be addressed this way: use a JSON pointer.
 const Json* FindPath(const Json& j, std::string_view dotted_path);
 
+// Deep equality that also tells number types apart (operator== holds 1 == 1.0 == 1u): true
+// when both serialize the same way.
+bool SameJson(const Json& a, const Json& b);
+
 // Typed reads that tolerate absence and wrong types.
 std::string GetString(const Json& j, std::string_view dotted_path, std::string_view fallback = "");
 // GetString without the copy: empty when absent or not a string. The view is valid while that

@@ -13,7 +13,7 @@
 #ifndef KT_BASE_JSON_OBJECT_MAP_H_
 #define KT_BASE_JSON_OBJECT_MAP_H_
 
-#include <algorithm>
+#include <cstddef>
 #include <concepts>
 #include <functional>
 #include <initializer_list>
@@ -25,6 +25,19 @@
 #include <vector>
 
 namespace kt {
+
+// Byte-wise three-way comparison of object keys (std::string_view's order), written out so that
+// it stays inline: keys are short and mostly differ in their first bytes, where a call into the
+// C library's memcmp costs more than the comparison itself.
+inline int CompareKeys(std::string_view a, std::string_view b) noexcept {
+  const size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) {
+      return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
+    }
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
 
 // The template signature is the one nlohmann::basic_json expects of its ObjectType; the
 // comparator and allocator it passes are replaced by byte-wise key order and std::allocator.
@@ -54,9 +67,8 @@ class JsonObjectMap : public std::vector<std::pair<Key, T>> {
   template <class K>
     requires std::convertible_to<const K&, std::string_view>
   iterator find(const K& key) {
-    const std::string_view k(key);
-    auto it = LowerBound(k);
-    return it != Base::end() && std::string_view(it->first) == k ? it : Base::end();
+    const auto [it, found] = Search(key);
+    return found ? it : Base::end();
   }
   template <class K>
     requires std::convertible_to<const K&, std::string_view>
@@ -90,9 +102,10 @@ class JsonObjectMap : public std::vector<std::pair<Key, T>> {
     const std::string_view k(key);
     auto it = Base::end();
     // Parsed and built objects mostly arrive in key order: appending needs no search.
-    if (!Base::empty() && !(std::string_view(Base::back().first) < k)) {
-      it = LowerBound(k);
-      if (std::string_view(it->first) == k) return {it, false};
+    if (!Base::empty() && CompareKeys(Base::back().first, k) >= 0) {
+      bool found = false;
+      std::tie(it, found) = Search(k);
+      if (found) return {it, false};
     }
     const auto index = it - Base::begin();
     Reallocate();
@@ -137,10 +150,23 @@ class JsonObjectMap : public std::vector<std::pair<Key, T>> {
   }
 
  private:
-  iterator LowerBound(std::string_view k) {
-    return std::partition_point(Base::begin(), Base::end(), [k](const value_type& member) {
-      return std::string_view(member.first) < k;
-    });
+  // The first member whose key is not less than k, and whether its key is k.
+  std::pair<iterator, bool> Search(std::string_view k) {
+    auto first = Base::begin();
+    auto count = Base::size();
+    while (count > 0) {
+      const auto half = count / 2;
+      const auto mid = first + half;
+      const int c = CompareKeys(mid->first, k);
+      if (c == 0) return {mid, true};  // keys are unique
+      if (c < 0) {
+        first = mid + 1;
+        count -= half + 1;
+      } else {
+        count = half;
+      }
+    }
+    return {first, false};
   }
 
   // In checked builds, moves the members to a fresh array before every insert and erase, so

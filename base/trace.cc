@@ -1,5 +1,6 @@
 #include "base/trace.h"
 
+#include <optional>
 #include <ostream>
 
 #include "base/sha256.h"
@@ -19,14 +20,22 @@ void Trace::Record(Time t, std::string_view kind, Json fields) {
 }
 
 void Trace::RecordMembers(Time t, std::string_view kind, std::string_view members) {
-  std::string text;
-  text.reserve(members.size() + kind.size() + 48);
+  // Recorded on every API write: the line is built in a buffer kept by the thread, and the
+  // time is formatted once per distinct instant (many lines share one under a virtual clock).
+  thread_local std::string text;
+  thread_local std::optional<Time> formatted_at;
+  thread_local std::string formatted;
+  if (formatted_at != t) {
+    formatted = FormatRfc3339Micro(t);
+    formatted_at = t;
+  }
+  text.clear();
   text += "{\"k\":";
   AppendJsonString(text, kind);
   if (!members.empty()) text += ',';
   text += members;
   text += ",\"t\":\"";
-  text += FormatRfc3339Micro(t);
+  text += formatted;
   text += "\"}\n";
   Append(text);
 }

@@ -164,7 +164,8 @@ void Core::PublishLocked(Type type, const ResourceType& rt, const std::string& k
   // {"k":"apiserver","key":...,"op":...,"resource":...,"rv":...,"t":...}, written directly:
   // this line is recorded on every write.
   const char* op = type == Type::kAdded ? "create" : type == Type::kDeleted ? "delete" : "update";
-  std::string members = "\"key\":";
+  thread_local std::string members;  // reused: no allocation per write
+  members.assign("\"key\":");
   AppendJsonString(members, key);
   members.append(",\"op\":\"").append(op).append("\",\"resource\":");
   AppendJsonString(members, rt.gvr.GroupResource());

@@ -117,9 +117,10 @@ class Core : public std::enable_shared_from_this<Core> {
   Status PrepareUpdateLocked(const ResourceType& type, const ResourceRef& ref, const Json& old,
                              Json& obj, const api::WriteOptions& options, bool from_patch,
                              std::vector<std::string>* warnings);
-  // `only_member`: see TypeRegistry::Admit.
+  // `only_member`, `stored`: see TypeRegistry::Admit.
   Status SchemaLocked(const ResourceType& type, Json& obj, std::string_view field_validation,
-                      std::vector<std::string>* warnings, std::string_view only_member = {});
+                      std::vector<std::string>* warnings, std::string_view only_member = {},
+                      const Json* stored = nullptr);
   Status KindSpecificCreateLocked(const ResourceType& type, Json& obj);
   Result<WriteResult> WriteObject(const ResourceRef& ref, std::optional<Json> body,
                                   std::optional<api::PatchType> patch_type,

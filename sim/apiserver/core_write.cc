@@ -93,9 +93,10 @@ AdmissionRequest Core::Pending::Request() const {
 }
 
 Status Core::SchemaLocked(const ResourceType& type, Json& obj, std::string_view field_validation,
-                          std::vector<std::string>* warnings, std::string_view only_member) {
+                          std::vector<std::string>* warnings, std::string_view only_member,
+                          const Json* stored) {
   // Unknown fields per fieldValidation, pruning, defaulting, then the schema and metadata rules.
-  ValidationResult vr = types_.Admit(type, obj, field_validation, only_member);
+  ValidationResult vr = types_.Admit(type, obj, field_validation, only_member, stored);
   if (!vr.status.ok()) return vr.status;
   if (warnings) warnings->insert(warnings->end(), vr.warnings.begin(), vr.warnings.end());
   auto errs = OwnerReferenceErrors(obj);
@@ -190,7 +191,7 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
   }
   const Json& old_meta = old["metadata"];
   const std::string_view rv = GetStringView(meta, "resourceVersion");
-  const std::string old_rv = GetString(old_meta, "resourceVersion");
+  const std::string_view old_rv = GetStringView(old_meta, "resourceVersion");
   if (rv.empty()) {
     if (type.is_custom && !from_patch) {
       return InvalidError(type.kind, type.gvr.group, ref.name,
@@ -206,13 +207,17 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
                              "Precondition failed: UID in precondition: " + std::string(old_uid) +
                                  ", UID in object meta: " + std::string(uid));
   }
+  // The fields only the server sets, from the stored object (assigned only where they differ:
+  // a client sending back what it read changes none of them).
   for (const char* f : {"uid", "creationTimestamp", "deletionTimestamp",
-                        "deletionGracePeriodSeconds", "generation"}) {
+                        "deletionGracePeriodSeconds", "generation", "resourceVersion"}) {
     auto it = old_meta.find(f);
-    if (it != old_meta.end()) meta[f] = *it;
-    else meta.erase(f);
+    if (it == old_meta.end()) {
+      meta.erase(f);
+    } else if (auto m = meta.find(f); m == meta.end() || !SameJson(*m, *it)) {
+      meta[f] = *it;
+    }
   }
-  meta["resourceVersion"] = old_rv;
 
   const std::string& sub = ref.subresource;
   if (sub == "status") {
@@ -247,7 +252,8 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
     if (const Json* sf = FindPath(old, "spec.finalizers")) obj["spec"]["finalizers"] = *sf;
     if (sub != "status" && old.contains("status")) obj["status"] = old["status"];
   }
-  KT_RETURN_IF_ERROR(SchemaLocked(type, obj, FieldValidationOf(options), warnings, StatusOnly(sub)));
+  KT_RETURN_IF_ERROR(
+      SchemaLocked(type, obj, FieldValidationOf(options), warnings, StatusOnly(sub), &old));
   if (IsCore(type, "services") && sub.empty()) {
     KT_RETURN_IF_ERROR(services_.Assign(obj, &old).Annotate("Service \"" + ref.name + "\" is invalid"));
   }

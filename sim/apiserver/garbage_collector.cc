@@ -80,10 +80,10 @@ void Core::InternalUpdateLocked(const ObjectLocation& loc, const std::function<b
 
 void Core::GcAfterCommitLocked(const ResourceType& type, const Json* old, const Json* now) {
   if (now != nullptr) {
-    ObjectLocation loc{type.storage_key, StoreKey(api::Namespace(*now), api::Name(*now))};
     const bool refs_changed = OwnerRefsDiffer(old, now);
     if (refs_changed && FindPath(*now, "metadata.ownerReferences") != nullptr) {
-      EnqueueLocked({WorkItem::kAttemptDependent, loc, ""});
+      ObjectLocation loc{type.storage_key, StoreKey(api::Namespace(*now), api::Name(*now))};
+      EnqueueLocked({WorkItem::kAttemptDependent, std::move(loc), ""});
     }
     if (api::IsDeleting(*now)) {
       const bool was_deleting = old != nullptr && api::IsDeleting(*old);

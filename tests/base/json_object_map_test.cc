@@ -8,11 +8,23 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "base/json.h"
 
 namespace kt {
 namespace {
+
+TEST(JsonObjectMapTest, CompareKeysIsStringViewOrder) {
+  const std::vector<std::string> keys = {"", "a", "ab", "abc", "b", "B", "metadata", "meta",
+                                         "\x7f", "\x80", "\xff", std::string("a\0b", 3), "a\xff"};
+  for (const std::string& a : keys) {
+    for (const std::string& b : keys) {
+      const int want = std::string_view(a).compare(b);
+      EXPECT_EQ(CompareKeys(a, b), (want > 0) - (want < 0)) << a << " vs " << b;
+    }
+  }
+}
 
 TEST(JsonObjectMapTest, SerializesInKeyOrderWhateverTheInsertOrder) {
   Json j = Json::object();

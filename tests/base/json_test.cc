@@ -27,6 +27,22 @@ TEST(JsonTest, StringViewsReadInPlaceAndAreEmptyForAnythingButAString) {
   EXPECT_TRUE(GetStringView(*j, "metadata.name.deeper").empty());
 }
 
+TEST(JsonTest, SameJsonIsEqualityThatTellsNumberTypesApart) {
+  const Json a = Json::parse(R"({"a":[1,{"b":"c"}],"d":null,"e":1.5})");
+  EXPECT_TRUE(SameJson(a, Json::parse(R"({"e":1.5,"d":null,"a":[1,{"b":"c"}]})")));
+  EXPECT_FALSE(SameJson(a, Json::parse(R"({"a":[1,{"b":"C"}],"d":null,"e":1.5})")));
+  EXPECT_FALSE(SameJson(a, Json::parse(R"({"a":[1,{"b":"c"}],"d":null})")));
+  EXPECT_FALSE(SameJson(a, Json::parse(R"({"a":[1,{"b":"c"}],"d":null,"f":1.5})")));
+  EXPECT_FALSE(SameJson(a, Json::parse(R"({"a":[1],"d":null,"e":1.5})")));
+  // operator== holds 1 equal to 1.0, which serializes differently, and to 1u, a different type.
+  EXPECT_EQ(Json(1), Json(1.0));
+  EXPECT_FALSE(SameJson(Json(1), Json(1.0)));
+  EXPECT_FALSE(SameJson(Json::parse("[1]"), Json::parse("[1.0]")));
+  EXPECT_TRUE(SameJson(Json(int64_t{1}), Json(int64_t{1})));
+  EXPECT_FALSE(SameJson(Json(int64_t{1}), Json(uint64_t{1})));
+  EXPECT_FALSE(SameJson(Json("1"), Json(1)));
+}
+
 TEST(JsonTest, MalformedInputIsBadRequest) {
   auto j = ParseJson("{\"a\":");
   ASSERT_FALSE(j.ok());

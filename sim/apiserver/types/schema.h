@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <regex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,8 +92,9 @@ class PropertyCursor {
  public:
   explicit PropertyCursor(const Schema& s) : it_(s.properties.begin()), end_(s.properties.end()) {}
   const Schema* Seek(std::string_view key) {
-    while (it_ != end_ && std::string_view(it_->first) < key) ++it_;
-    return it_ != end_ && it_->first == key ? it_->second.get() : nullptr;
+    int c = -1;
+    while (it_ != end_ && (c = CompareKeys(it_->first, key)) < 0) ++it_;
+    return it_ != end_ && c == 0 ? it_->second.get() : nullptr;
   }
 
  private:
@@ -122,7 +124,21 @@ struct SchemaWalk {
   // True at the root of a resource: apiVersion, kind and metadata are implicit fields and
   // metadata is treated as ObjectMeta.
   bool is_resource_root = true;
+  // Members of the resource root the walk leaves alone: an update's members that equal the
+  // stored object's, which were pruned, defaulted and validated when it was admitted under
+  // the same schema (see UnchangedMembers).
+  std::span<const std::string_view> unchanged;
+
+  bool Unchanged(std::string_view key) const {
+    for (std::string_view u : unchanged) {
+      if (u == key) return true;
+    }
+    return false;
+  }
 };
+
+// The top-level members of `obj` equal to `stored`'s, as views of `stored`'s keys.
+std::vector<std::string_view> UnchangedMembers(const Json& obj, const Json& stored);
 
 // Validates `value` against `schema` and appends field errors. Unknown fields are not errors
 // here (see UnknownFields).
@@ -140,8 +156,9 @@ std::vector<std::string> UnknownFields(const Schema& schema, const Json& value,
 void PruneWithSchema(const Schema& schema, Json& value, const SchemaWalk& walk,
                      std::vector<std::string>* unknown = nullptr, size_t max_fields = 100);
 
-// Fills in defaults of absent fields, recursively (after pruning).
-void DefaultWithSchema(const Schema& schema, Json& value);
+// Fills in defaults of absent fields, recursively (after pruning), except under the root's
+// `walk.unchanged` members.
+void DefaultWithSchema(const Schema& schema, Json& value, const SchemaWalk& walk = {});
 
 // The schema node at a field path of object keys ("spec.template"; list elements are
 // transparent); null when the path leaves the schema.

@@ -70,12 +70,18 @@ class Pruner {
  public:
   Pruner(std::vector<std::string>* unknown, size_t max) : unknown_(unknown), max_(max) {}
 
-  void Prune(const Schema& s, Json& v, const PathRef& path, bool embedded) {
+  // `unchanged`: members of `v` (the root) left alone.
+  void Prune(const Schema& s, Json& v, const PathRef& path, bool embedded,
+             const SchemaWalk* unchanged = nullptr) {
     if (v.is_object()) {
       if (s.type != Schema::Type::kObject && s.type != Schema::Type::kUnspecified) return;
       bool emb = embedded || s.embedded_resource;
       PropertyCursor props(s);
       for (auto it = v.begin(); it != v.end();) {
+        if (unchanged != nullptr && unchanged->Unchanged(it.key())) {
+          ++it;
+          continue;
+        }
         bool implicit = false;
         const Schema* cs = ChildSchema(s, props, it.key(), emb, &implicit);
         if (cs != nullptr) {
@@ -103,7 +109,8 @@ class Pruner {
   size_t max_;
 };
 
-void Default(const Schema& s, Json& v) {
+// `unchanged`: members of `v` (the root) left alone.
+void Default(const Schema& s, Json& v, const SchemaWalk* unchanged = nullptr) {
   if (!s.defaults_below) return;
   if (v.is_object()) {
     for (const auto& [key, cs] : s.properties) {
@@ -117,6 +124,7 @@ void Default(const Schema& s, Json& v) {
     }
     PropertyCursor props(s);
     for (auto it = v.begin(); it != v.end(); ++it) {
+      if (unchanged != nullptr && unchanged->Unchanged(it.key())) continue;
       if (const Schema* p = props.Seek(it.key())) {
         if (p->defaults_below) Default(*p, *it);
       } else if (s.additional_properties != nullptr) {
@@ -141,9 +149,31 @@ std::vector<std::string> UnknownFields(const Schema& schema, const Json& value,
 void PruneWithSchema(const Schema& schema, Json& value, const SchemaWalk& walk,
                      std::vector<std::string>* unknown, size_t max_fields) {
   PathRef root = PathRef::Root(walk.root_path);
-  Pruner(unknown, max_fields).Prune(schema, value, root, walk.is_resource_root);
+  Pruner(unknown, max_fields).Prune(schema, value, root, walk.is_resource_root, &walk);
 }
 
-void DefaultWithSchema(const Schema& schema, Json& value) { Default(schema, value); }
+void DefaultWithSchema(const Schema& schema, Json& value, const SchemaWalk& walk) {
+  Default(schema, value, &walk);
+}
+
+std::vector<std::string_view> UnchangedMembers(const Json& obj, const Json& stored) {
+  std::vector<std::string_view> out;
+  if (!obj.is_object() || !stored.is_object()) return out;
+  // Both objects' members are sorted by key: one merge pass.
+  auto a = obj.begin();
+  for (auto b = stored.begin(); a != obj.end() && b != stored.end();) {
+    const int c = CompareKeys(a.key(), b.key());
+    if (c < 0) {
+      ++a;
+    } else if (c > 0) {
+      ++b;
+    } else {
+      if (SameJson(*a, *b)) out.push_back(b.key());
+      ++a;
+      ++b;
+    }
+  }
+  return out;
+}
 
 }  // namespace kt::sim

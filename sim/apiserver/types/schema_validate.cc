@@ -169,7 +169,7 @@ class Validator {
     }
     // apiVersion, kind and metadata are validated by the API machinery, not the schema.
     Common(s, v, root);
-    Object(s, v, root, /*resource_root=*/true);
+    Object(s, v, root, &walk);
   }
 
  private:
@@ -223,7 +223,10 @@ class Validator {
     return scratch.empty();
   }
 
-  void Object(const Schema& s, const Json& v, const PathRef& path, bool resource_root = false) {
+  // `root`: set at a resource's root, with the members to leave alone.
+  void Object(const Schema& s, const Json& v, const PathRef& path,
+              const SchemaWalk* root = nullptr) {
+    const bool resource_root = root != nullptr;
     for (const std::string& r : s.required) {
       if (!v.contains(r)) Add(FieldRequired(PathRef::Child(path, r).Str()));
     }
@@ -239,6 +242,7 @@ class Validator {
     bool embedded = s.embedded_resource || resource_root;
     PropertyCursor props(s);
     for (const auto& [key, child] : v.items()) {
+      if (resource_root && root->Unchanged(key)) continue;
       const Schema* p = props.Seek(key);
       if (embedded && (key == "apiVersion" || key == "kind" || key == "metadata")) {
         if (key == "metadata" && !resource_root) {

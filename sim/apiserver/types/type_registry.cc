@@ -145,6 +145,28 @@ bool ReportUnknown(const ResourceType& type, const std::vector<std::string>& unk
   return true;
 }
 
+// Validate's checks of an object, leaving out `walk.unchanged` members: metadata, the schema,
+// and for CustomResourceDefinitions the CRD rules.
+FieldErrors CheckObject(const TypeEntry* e, const ResourceType& type, const Json& obj,
+                        const SchemaWalk& walk) {
+  FieldErrors errors;
+  if (!walk.Unchanged("metadata")) {
+    ValidateObjectMeta(obj, e != nullptr ? e->name_rule : NameRule::kDnsSubdomain, errors);
+  }
+  if (e != nullptr && e->schema != nullptr) ValidateAgainstSchema(*e->schema, obj, walk, errors);
+  if (type.gvr == api::resources::kCustomResourceDefinitions && errors.empty()) {
+    FieldErrors crd_errors = ValidateCrdObject(obj);
+    errors.insert(errors.end(), crd_errors.begin(), crd_errors.end());
+  }
+  return errors;
+}
+
+void DefaultObject(const TypeEntry* e, const ResourceType& type, Json& obj,
+                   const SchemaWalk& walk) {
+  if (e != nullptr && e->schema != nullptr) DefaultWithSchema(*e->schema, obj, walk);
+  if (type.gvr == api::resources::kCustomResourceDefinitions) DefaultCrd(obj);
+}
+
 void Conclude(const ResourceType& type, const Json& obj, FieldErrors errors, ValidationResult& r) {
   if (errors.empty()) return;
   r.status = InvalidStatus(type.kind, type.gvr.group, api::Name(obj), errors);
@@ -170,22 +192,13 @@ ValidationResult TypeRegistry::Validate(const ResourceType& type, const Json& ob
       !ReportUnknown(type, UnknownFields(*e->schema, obj, walk), field_validation, r)) {
     return r;
   }
-  FieldErrors errors;
-  ValidateObjectMeta(obj, e != nullptr ? e->name_rule : NameRule::kDnsSubdomain, errors);
-  if (e != nullptr && e->schema != nullptr) ValidateAgainstSchema(*e->schema, obj, walk, errors);
-  if (type.gvr == api::resources::kCustomResourceDefinitions && errors.empty()) {
-    FieldErrors crd_errors = ValidateCrdObject(obj);
-    errors.insert(errors.end(), crd_errors.begin(), crd_errors.end());
-  }
-  Conclude(type, obj, std::move(errors), r);
+  Conclude(type, obj, CheckObject(e, type, obj, walk), r);
   return r;
 }
 
 void TypeRegistry::ApplyDefaults(const ResourceType& type, Json& obj) const {
   if (!obj.is_object()) return;
-  const TypeEntry* e = impl_->Entry(type);
-  if (e != nullptr && e->schema != nullptr) DefaultWithSchema(*e->schema, obj);
-  if (type.gvr == api::resources::kCustomResourceDefinitions) DefaultCrd(obj);
+  DefaultObject(impl_->Entry(type), type, obj, SchemaWalk{});
 }
 
 void TypeRegistry::Prune(const ResourceType& type, Json& obj) const {
@@ -197,9 +210,17 @@ void TypeRegistry::Prune(const ResourceType& type, Json& obj) const {
 
 ValidationResult TypeRegistry::Admit(const ResourceType& type, Json& obj,
                                      std::string_view field_validation,
-                                     std::string_view only_member) const {
+                                     std::string_view only_member, const Json* stored) const {
   if (!obj.is_object()) return NotAnObject(type, obj);
   const TypeEntry* e = impl_->Entry(type);
+  // A built-in kind's schema never changes, so the stored object was admitted under this one.
+  // (A custom resource's schema can change under its stored objects; those are admitted whole.)
+  SchemaWalk root;
+  std::vector<std::string_view> unchanged;
+  if (stored != nullptr && !type.is_custom) {
+    unchanged = UnchangedMembers(obj, *stored);
+    root.unchanged = unchanged;
+  }
   const Schema* member_schema = nullptr;
   if (!only_member.empty() && !type.is_custom && e != nullptr && e->schema != nullptr) {
     member_schema = e->schema->Property(only_member);
@@ -211,21 +232,20 @@ ValidationResult TypeRegistry::Admit(const ResourceType& type, Json& obj,
   std::vector<std::string>* report = field_validation != "Ignore" ? &unknown : nullptr;
   if (member_schema == nullptr) {
     if (e != nullptr && e->schema != nullptr) {
-      PruneWithSchema(*e->schema, obj, SchemaWalk{}, report);
+      PruneWithSchema(*e->schema, obj, root, report);
       if (!ReportUnknown(type, unknown, field_validation, r)) return r;
     }
-    ApplyDefaults(type, obj);
-    ValidationResult v = Validate(type, obj, "Ignore");
-    v.warnings.insert(v.warnings.begin(), r.warnings.begin(), r.warnings.end());
-    return v;
+    DefaultObject(e, type, obj, root);
+    Conclude(type, obj, CheckObject(e, type, obj, root), r);
+    return r;
   }
   // Everything but the member comes from the stored, already admitted object: only the member
   // is checked, pruned, defaulted and validated, with the object's metadata (kube's status
   // strategies validate metadata and status, not the spec).
   const SchemaWalk walk{std::string(only_member), false};
   FieldErrors errors;
-  ValidateObjectMeta(obj, e->name_rule, errors);
-  if (auto m = obj.find(only_member); m != obj.end()) {
+  if (!root.Unchanged("metadata")) ValidateObjectMeta(obj, e->name_rule, errors);
+  if (auto m = obj.find(only_member); m != obj.end() && !root.Unchanged(only_member)) {
     PruneWithSchema(*member_schema, *m, walk, report);
     if (!ReportUnknown(type, unknown, field_validation, r)) return r;
     DefaultWithSchema(*member_schema, *m);

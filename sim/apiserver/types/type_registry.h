@@ -114,8 +114,11 @@ class TypeRegistry {
   // Validate. `obj` is modified in place (pruned and defaulted) even when validation fails.
   // `only_member` ("status", for a status write of a built-in kind whose other members come
   // from the stored object) limits all four to that member and the object's metadata.
+  // `stored`: for an update of a built-in kind, the stored object it replaces; top-level members
+  // equal to its members were admitted with it and are left alone (the outcome is the same,
+  // as the kind's schema never changes).
   ValidationResult Admit(const ResourceType& type, Json& obj, std::string_view field_validation,
-                         std::string_view only_member = {}) const;
+                         std::string_view only_member = {}, const Json* stored = nullptr) const;
   // The compiled schema of a resource (null: no schema, everything is kept).
   const Schema* SchemaOf(const ResourceType& type) const;
 

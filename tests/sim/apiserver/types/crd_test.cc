@@ -84,6 +84,19 @@ TEST(CrdTest, DiscoveryPrefersTheHighestVersion) {
   EXPECT_EQ((*legacy)["resources"][1]["name"], "workspaces/status");
 }
 
+// A CRD's schema can change under its stored objects, so an update of a custom resource is
+// admitted whole: members equal to the stored object's are checked again.
+TEST(CrdTest, UpdateOfACustomResourceIsAdmittedWhole) {
+  TypeRegistry r;
+  testing::InstallProjectCrds(r);
+  const ResourceType& ws = *r.Find(api::resources::kWorkspaces);
+  Json stored = J(R"({"apiVersion":"kaito.sh/v1beta1","kind":"Workspace",
+                      "metadata":{"name":"-bad","namespace":"default"}})");
+  Json same = stored;
+  EXPECT_NE(r.Admit(ws, same, "Strict", {}, &stored).status.message().find("metadata.name"),
+            std::string::npos);
+}
+
 TEST(CrdTest, CustomGroupsFollowBuiltinGroupsInDiscovery) {
   TypeRegistry r;
   testing::InstallProjectCrds(r);
