@@ -42,15 +42,17 @@ void AppendJsonString(std::string& out, std::string_view s) {
 
 const Json* FindPath(const Json& j, std::string_view path) {
   const Json* cur = &j;
-  while (!path.empty()) {
-    size_t dot = path.find('.');
-    std::string_view key = path.substr(0, dot);
+  size_t begin = 0;
+  while (begin < path.size()) {
+    // Paths are a few short keys: scanned inline rather than through memchr.
+    size_t end = begin;
+    while (end < path.size() && path[end] != '.') ++end;
     if (!cur->is_object()) return nullptr;
-    auto it = cur->find(key);
-    if (it == cur->end()) return nullptr;
-    cur = &*it;
-    if (dot == std::string_view::npos) break;
-    path.remove_prefix(dot + 1);
+    const auto& members = cur->get_ref<const Json::object_t&>();
+    auto it = members.find(path.substr(begin, end - begin));
+    if (it == members.end()) return nullptr;
+    cur = &it->second;
+    begin = end + 1;
   }
   return cur;
 }

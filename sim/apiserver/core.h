@@ -14,10 +14,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "api/object.h"
 #include "base/fault_site.h"
 #include "sim/apiserver/api_server.h"
 #include "sim/apiserver/object_store.h"
@@ -160,16 +163,28 @@ class Core : public std::enable_shared_from_this<Core> {
   struct WorkItem {
     enum Kind { kAttemptDependent, kForegroundOwner, kOrphanOwner, kNamespace, kCrdCleanup };
     Kind kind;
-    ObjectLocation loc;  // kAttemptDependent
+    ObjectLocation loc;  // the dependent (kAttemptDependent) or the owner
     std::string name;    // owner uid, namespace name or CRD name
   };
   void EnqueueLocked(WorkItem item);
   void RunControllers();
   void ProcessLocked(const WorkItem& item);
+  // The type an ownerReference's apiVersion and kind name; null when the server does not serve
+  // that version of the kind.
+  const ResourceType* OwnerTypeLocked(const api::OwnerReference& ref) const;
+  // The owner an ownerReference names, found as kube's garbage collector finds it: by its kind
+  // and name (in the dependent's namespace when the kind is namespaced), and only if its uid is
+  // the reference's. Null when absent; `where`, when given, receives its location.
+  const Json* FindOwnerLocked(const api::OwnerReference& ref, std::string_view dependent_ns,
+                              ObjectLocation* where = nullptr) const;
+  // The owner at `loc` when it is still the object with `uid`.
+  const Json* OwnerAtLocked(const ObjectLocation& loc, std::string_view uid) const;
   void GcAttemptDependentLocked(const ObjectLocation& loc);
-  void GcForegroundOwnerLocked(const std::string& uid);
-  void GcOrphanOwnerLocked(const std::string& uid);
+  void GcForegroundOwnerLocked(const ObjectLocation& owner, const std::string& uid);
+  void GcOrphanOwnerLocked(const ObjectLocation& owner, const std::string& uid);
   void GcAfterCommitLocked(const ResourceType& type, const Json* old, const Json* now);
+  // Enqueues the owners of `dependent` (in namespace `ns`) that wait in foreground deletion.
+  void EnqueueForegroundOwnersLocked(const Json& dependent, std::string_view ns);
   // Applies `mutate` to the stored object and commits it (internal controllers' writes).
   void InternalUpdateLocked(const ObjectLocation& loc, const std::function<bool(Json&)>& mutate);
   void NamespaceAfterCommitLocked(const ResourceType& type, const Json* old, const Json* now);

@@ -150,8 +150,9 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
     const std::string generate(GetStringView(meta, "generateName").substr(0, kGenerateNameBaseMax));
     if (!generate.empty()) meta["name"] = generate + GenerateNameSuffix(*rng_);
   }
-  for (const char* f : {"uid", "creationTimestamp", "deletionTimestamp",
-                        "deletionGracePeriodSeconds", "generation", "selfLink", "resourceVersion"}) {
+  for (std::string_view f : {"uid", "creationTimestamp", "deletionTimestamp",
+                             "deletionGracePeriodSeconds", "generation", "selfLink",
+                             "resourceVersion"}) {
     meta.erase(f);
   }
   meta["uid"] = NewUid(*rng_);
@@ -209,8 +210,8 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
   }
   // The fields only the server sets, from the stored object (assigned only where they differ:
   // a client sending back what it read changes none of them).
-  for (const char* f : {"uid", "creationTimestamp", "deletionTimestamp",
-                        "deletionGracePeriodSeconds", "generation", "resourceVersion"}) {
+  for (std::string_view f : {"uid", "creationTimestamp", "deletionTimestamp",
+                             "deletionGracePeriodSeconds", "generation", "resourceVersion"}) {
     auto it = old_meta.find(f);
     if (it == old_meta.end()) {
       meta.erase(f);

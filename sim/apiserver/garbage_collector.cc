@@ -61,8 +61,8 @@ void Core::RunControllers() {
 void Core::ProcessLocked(const WorkItem& item) {
   switch (item.kind) {
     case WorkItem::kAttemptDependent: GcAttemptDependentLocked(item.loc); break;
-    case WorkItem::kForegroundOwner: GcForegroundOwnerLocked(item.name); break;
-    case WorkItem::kOrphanOwner: GcOrphanOwnerLocked(item.name); break;
+    case WorkItem::kForegroundOwner: GcForegroundOwnerLocked(item.loc, item.name); break;
+    case WorkItem::kOrphanOwner: GcOrphanOwnerLocked(item.loc, item.name); break;
     case WorkItem::kNamespace: NamespaceCleanupLocked(item.name); break;
     case WorkItem::kCrdCleanup: CrdCleanupLocked(item.name); break;
   }
@@ -78,47 +78,65 @@ void Core::InternalUpdateLocked(const ObjectLocation& loc, const std::function<b
   CommitUpdateLocked(*type, loc.key, std::move(obj));
 }
 
+const ResourceType* Core::OwnerTypeLocked(const api::OwnerReference& ref) const {
+  auto gv = api::ParseApiVersion(ref.api_version);
+  if (!gv.ok()) return nullptr;
+  return types_.FindByKind({gv->first, gv->second, ref.kind});
+}
+
+const Json* Core::FindOwnerLocked(const api::OwnerReference& ref, std::string_view dependent_ns,
+                                  ObjectLocation* where) const {
+  const ResourceType* type = OwnerTypeLocked(ref);
+  if (type == nullptr) return nullptr;
+  ObjectLocation loc{type->storage_key, api::Key(type->namespaced ? dependent_ns : "", ref.name)};
+  const Json* owner = OwnerAtLocked(loc, ref.uid);
+  if (owner != nullptr && where != nullptr) *where = std::move(loc);
+  return owner;
+}
+
+const Json* Core::OwnerAtLocked(const ObjectLocation& loc, std::string_view uid) const {
+  const StoredObject* so = store_.Get(loc.storage_key, loc.key);
+  if (so == nullptr || GetStringView(*so->object, "metadata.uid") != uid) return nullptr;
+  return so->object.get();
+}
+
 void Core::GcAfterCommitLocked(const ResourceType& type, const Json* old, const Json* now) {
   if (now != nullptr) {
     const bool refs_changed = OwnerRefsDiffer(old, now);
+    const bool deleting = api::IsDeleting(*now);
+    if (!refs_changed && !deleting) return;
+    const std::string ns = api::Namespace(*now);
+    ObjectLocation loc{type.storage_key, StoreKey(ns, api::Name(*now))};
     if (refs_changed && FindPath(*now, "metadata.ownerReferences") != nullptr) {
-      ObjectLocation loc{type.storage_key, StoreKey(api::Namespace(*now), api::Name(*now))};
-      EnqueueLocked({WorkItem::kAttemptDependent, std::move(loc), ""});
+      EnqueueLocked({WorkItem::kAttemptDependent, loc, ""});
     }
-    if (api::IsDeleting(*now)) {
+    if (deleting) {
       const bool was_deleting = old != nullptr && api::IsDeleting(*old);
       if (api::HasFinalizer(*now, kForeground) &&
           (!was_deleting || !api::HasFinalizer(*old, kForeground))) {
-        EnqueueLocked({WorkItem::kForegroundOwner, {}, api::Uid(*now)});
+        EnqueueLocked({WorkItem::kForegroundOwner, loc, api::Uid(*now)});
       }
       if (api::HasFinalizer(*now, kOrphan) && (!was_deleting || !api::HasFinalizer(*old, kOrphan))) {
-        EnqueueLocked({WorkItem::kOrphanOwner, {}, api::Uid(*now)});
+        EnqueueLocked({WorkItem::kOrphanOwner, loc, api::Uid(*now)});
       }
     }
     // A dependent that dropped an owner (or its blockOwnerDeletion) may unblock that owner.
-    if (old != nullptr && refs_changed) {
-      for (const auto& ref : api::OwnerReferences(*old)) {
-        const std::optional<ObjectLocation> ol = store_.FindUid(ref.uid);
-        if (!ol) continue;
-        const StoredObject* owner = store_.Get(ol->storage_key, ol->key);
-        if (owner && api::HasFinalizer(*owner->object, kForeground)) {
-          EnqueueLocked({WorkItem::kForegroundOwner, {}, ref.uid});
-        }
-      }
-    }
+    if (old != nullptr && refs_changed) EnqueueForegroundOwnersLocked(*old, ns);
     return;
   }
   // Removed (`old` is the final state).
-  const std::string uid = api::Uid(*old);
-  for (auto& dep : store_.Dependents(uid)) {
+  for (auto& dep : store_.Dependents(api::Uid(*old))) {
     EnqueueLocked({WorkItem::kAttemptDependent, std::move(dep), ""});
   }
-  for (const auto& ref : api::OwnerReferences(*old)) {
-    const std::optional<ObjectLocation> ol = store_.FindUid(ref.uid);
-    if (!ol) continue;
-    const StoredObject* owner = store_.Get(ol->storage_key, ol->key);
-    if (owner && api::HasFinalizer(*owner->object, kForeground)) {
-      EnqueueLocked({WorkItem::kForegroundOwner, {}, ref.uid});
+  EnqueueForegroundOwnersLocked(*old, api::Namespace(*old));
+}
+
+void Core::EnqueueForegroundOwnersLocked(const Json& dependent, std::string_view ns) {
+  for (const auto& ref : api::OwnerReferences(dependent)) {
+    ObjectLocation loc;
+    const Json* owner = FindOwnerLocked(ref, ns, &loc);
+    if (owner != nullptr && api::HasFinalizer(*owner, kForeground)) {
+      EnqueueLocked({WorkItem::kForegroundOwner, std::move(loc), ref.uid});
     }
   }
 }
@@ -133,15 +151,14 @@ void Core::GcAttemptDependentLocked(const ObjectLocation& loc) {
   const std::string dep_ns = api::Namespace(obj);
   std::vector<std::string> solid, gone, waiting;
   for (const auto& ref : refs) {
-    const std::optional<ObjectLocation> ol = store_.FindUid(ref.uid);
-    const StoredObject* owner = ol ? store_.Get(ol->storage_key, ol->key) : nullptr;
-    // An owner in another namespace is not visible from the dependent: it counts as absent.
-    if (owner != nullptr) {
-      std::string owner_ns = api::Namespace(*owner->object);
-      if (!owner_ns.empty() && owner_ns != dep_ns) owner = nullptr;
-    }
+    // An owner whose kind the server does not serve cannot be looked up: kube's collector
+    // leaves such a dependent alone rather than take the owner for gone.
+    if (OwnerTypeLocked(ref) == nullptr) return;
+    // A namespaced owner is looked for in the dependent's namespace only: one elsewhere (or a
+    // namespaced owner of a cluster-scoped dependent) counts as absent.
+    const Json* owner = FindOwnerLocked(ref, dep_ns);
     if (owner == nullptr) gone.push_back(ref.uid);
-    else if (api::IsDeleting(*owner->object) && api::HasFinalizer(*owner->object, kForeground)) {
+    else if (api::IsDeleting(*owner) && api::HasFinalizer(*owner, kForeground)) {
       waiting.push_back(ref.uid);
     } else {
       solid.push_back(ref.uid);
@@ -175,13 +192,9 @@ void Core::GcAttemptDependentLocked(const ObjectLocation& loc) {
   }
 }
 
-void Core::GcForegroundOwnerLocked(const std::string& uid) {
-  const std::optional<ObjectLocation> found = store_.FindUid(uid);
-  if (!found) return;
-  const ObjectLocation& owner_loc = *found;
-  const StoredObject* owner = store_.Get(owner_loc.storage_key, owner_loc.key);
-  if (owner == nullptr || !api::IsDeleting(*owner->object) ||
-      !api::HasFinalizer(*owner->object, kForeground)) {
+void Core::GcForegroundOwnerLocked(const ObjectLocation& owner_loc, const std::string& uid) {
+  const Json* owner = OwnerAtLocked(owner_loc, uid);
+  if (owner == nullptr || !api::IsDeleting(*owner) || !api::HasFinalizer(*owner, kForeground)) {
     return;
   }
   bool blocked = false;
@@ -197,13 +210,9 @@ void Core::GcForegroundOwnerLocked(const std::string& uid) {
   InternalUpdateLocked(owner_loc, [](Json& o) { return api::RemoveFinalizer(o, kForeground); });
 }
 
-void Core::GcOrphanOwnerLocked(const std::string& uid) {
-  const std::optional<ObjectLocation> found = store_.FindUid(uid);
-  if (!found) return;
-  const ObjectLocation& owner_loc = *found;
-  const StoredObject* owner = store_.Get(owner_loc.storage_key, owner_loc.key);
-  if (owner == nullptr || !api::IsDeleting(*owner->object) ||
-      !api::HasFinalizer(*owner->object, kOrphan)) {
+void Core::GcOrphanOwnerLocked(const ObjectLocation& owner_loc, const std::string& uid) {
+  const Json* owner = OwnerAtLocked(owner_loc, uid);
+  if (owner == nullptr || !api::IsDeleting(*owner) || !api::HasFinalizer(*owner, kOrphan)) {
     return;
   }
   for (const auto& dep : store_.Dependents(uid)) {

@@ -75,15 +75,9 @@ void ObjectStore::Put(const std::string& storage_key, const std::string& key, St
   } else {
     entry->second = std::move(stored);
   }
-  const std::string_view old_uid = before ? GetStringView(*before, "metadata.uid") : std::string_view();
-  const std::string_view new_uid = GetStringView(*after, "metadata.uid");
   const bool owners_involved = (before != nullptr && FindPath(*before, "metadata.ownerReferences")) ||
                                FindPath(*after, "metadata.ownerReferences") != nullptr;
   if (owners_involved) IndexOwners(ObjectLocation{storage_key, key}, before, after);
-  if (old_uid != new_uid) {
-    if (!old_uid.empty()) by_uid_.erase(std::string(old_uid));
-    if (!new_uid.empty()) by_uid_[std::string(new_uid)] = UidEntry{&sit->first, &entry->first};
-  }
 }
 
 void ObjectStore::Erase(std::string_view storage_key, std::string_view key) {
@@ -96,18 +90,10 @@ void ObjectStore::Erase(std::string_view storage_key, std::string_view key) {
   if (FindPath(*before, "metadata.ownerReferences") != nullptr) {
     IndexOwners(ObjectLocation{std::string(storage_key), std::string(key)}, before, nullptr);
   }
-  const std::string_view uid = GetStringView(*before, "metadata.uid");
-  if (!uid.empty()) by_uid_.erase(std::string(uid));
   shelf.by_key.erase(it->first);
   shelf.ordered.erase(it);
   --size_;
   if (shelf.ordered.empty()) shelves_.erase(sit);
-}
-
-std::optional<ObjectLocation> ObjectStore::FindUid(std::string_view uid) const {
-  auto it = by_uid_.find(std::string(uid));
-  if (it == by_uid_.end()) return std::nullopt;
-  return ObjectLocation{*it->second.storage_key, *it->second.key};
 }
 
 std::vector<ObjectLocation> ObjectStore::Dependents(std::string_view owner_uid) const {

@@ -3,8 +3,9 @@
 // shared immutable JSON so lists, watch events and snapshots share them without copying.
 // A bucket is ordered for lists and prefix scans and hashed for the point lookups of every
 // write (a 150k-object map costs ~18 string comparisons, each a cache miss at that size).
-// Keeps two indexes in step with every Put/Erase: uid -> location, and owner uid -> dependents
-// (from metadata.ownerReferences), which the garbage collector reads.
+// Keeps one index in step with every Put/Erase: owner uid -> dependents (from
+// metadata.ownerReferences), which the garbage collector reads. There is no uid index: the
+// collector finds an owner as kube's does, by kind and name, then checks its uid.
 //
 // Owner: the ApiServer core. Thread-safety: none; the core's mutex guards it.
 #ifndef KT_SIM_APISERVER_OBJECT_STORE_H_
@@ -49,7 +50,6 @@ class ObjectStore {
   void Put(const std::string& storage_key, const std::string& key, StoredObject stored);
   void Erase(std::string_view storage_key, std::string_view key);
 
-  std::optional<ObjectLocation> FindUid(std::string_view uid) const;
   // Objects whose ownerReferences name `owner_uid` (empty when none).
   std::vector<ObjectLocation> Dependents(std::string_view owner_uid) const;
   // Storage keys with at least one object, in order.
@@ -67,17 +67,11 @@ class ObjectStore {
     Bucket ordered;
     std::unordered_map<std::string_view, Bucket::value_type*> by_key;
   };
-  // Where a uid's object lives: the keys of its shelf and of its node, owned by the maps.
-  struct UidEntry {
-    const std::string* storage_key;
-    const std::string* key;
-  };
 
   const Shelf* FindShelf(std::string_view storage_key) const;
   void IndexOwners(const ObjectLocation& loc, const Json* before, const Json* after);
 
   std::map<std::string, Shelf, std::less<>> shelves_;
-  std::unordered_map<std::string, UidEntry> by_uid_;
   std::unordered_map<std::string, std::set<ObjectLocation>> dependents_;
   size_t size_ = 0;
 };

@@ -13,6 +13,10 @@ TEST(JsonTest, ParsesAndReadsPaths) {
   EXPECT_EQ(GetInt(*j, "metadata.generation"), 3);
   EXPECT_TRUE(GetBool(*j, "metadata.x"));
   EXPECT_EQ(FindPath(*j, "metadata.missing"), nullptr);
+  EXPECT_EQ(FindPath(*j, ""), &*j);
+  EXPECT_EQ(FindPath(*j, "metadata."), &(*j)["metadata"]);
+  EXPECT_EQ(FindPath(*j, "metadata..name"), nullptr);
+  EXPECT_EQ(FindPath(*j, "metadata.name.x"), nullptr);
   EXPECT_EQ(GetString(*j, "metadata.generation", "fallback"), "fallback");
 }
 

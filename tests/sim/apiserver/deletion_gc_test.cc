@@ -150,6 +150,60 @@ TEST_F(DeletionAndGc, ObjectCreatedWithADanglingOwnerIsCollected) {
   EXPECT_FALSE(Exists(res::kConfigMaps, "default", "orphan"));
 }
 
+// The collector finds an owner by kind and name, as kube's does, and then requires its uid:
+// an object that now has the owner's name but another uid (the owner deleted and re-created)
+// is not the owner, and one of another kind with the owner's uid is not either.
+TEST_F(DeletionAndGc, AnOwnerIsItsKindAndNameWithItsUid) {
+  Json owner = Owner("o");
+  Json renamed = ConfigMap("stale");
+  renamed["metadata"]["ownerReferences"] = Json::array(
+      {{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "o"},
+        {"uid", "00000000-0000-4000-8000-000000000000"}}});
+  MustCreate(res::kConfigMaps, renamed);
+  Json wrong_kind = ConfigMap("wrong-kind");
+  wrong_kind["metadata"]["ownerReferences"] = Json::array(
+      {{{"apiVersion", "apps/v1"}, {"kind", "StatefulSet"}, {"name", "o"}, {"uid", api::Uid(owner)}}});
+  MustCreate(res::kConfigMaps, wrong_kind);
+  Json child = Dependent("child", owner);
+  Settle();
+  EXPECT_FALSE(Exists(res::kConfigMaps, "default", "stale"));
+  EXPECT_FALSE(Exists(res::kConfigMaps, "default", "wrong-kind"));
+  EXPECT_TRUE(Exists(res::kConfigMaps, "default", "child"));
+}
+
+// An owner of a kind the server does not serve cannot be looked up; kube's collector leaves
+// the dependent alone rather than take the owner for gone.
+TEST_F(DeletionAndGc, DependentOfAnUnservedKindIsLeftAlone) {
+  Json cm = ConfigMap("unmapped");
+  cm["metadata"]["ownerReferences"] = Json::array(
+      {{{"apiVersion", "example.com/v1"}, {"kind", "Widget"}, {"name", "w"},
+        {"uid", "00000000-0000-4000-8000-000000000001"}}});
+  MustCreate(res::kConfigMaps, cm);
+  Settle();
+  EXPECT_TRUE(Exists(res::kConfigMaps, "default", "unmapped"));
+}
+
+// A cluster-scoped owner is found from a namespaced dependent; a namespaced owner only in the
+// dependent's own namespace.
+TEST_F(DeletionAndGc, OwnersAreLookedForInTheDependentsNamespaceUnlessClusterScoped) {
+  Json node = MustCreate(res::kNodes, {{"apiVersion", "v1"}, {"kind", "Node"},
+                                       {"metadata", {{"name", "n1"}}}});
+  Json owned_by_node = ConfigMap("by-node");
+  owned_by_node["metadata"]["ownerReferences"] = Json::array(
+      {{{"apiVersion", "v1"}, {"kind", "Node"}, {"name", "n1"}, {"uid", api::Uid(node)}}});
+  MustCreate(res::kConfigMaps, owned_by_node);
+  Json owner = Owner("o");
+  MustCreate(res::kNamespaces, {{"apiVersion", "v1"}, {"kind", "Namespace"},
+                                {"metadata", {{"name", "other"}}}});
+  Json elsewhere = ConfigMap("elsewhere", "other");
+  elsewhere["metadata"]["ownerReferences"] = Json::array(
+      {{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "o"}, {"uid", api::Uid(owner)}}});
+  MustCreate(res::kConfigMaps, elsewhere);
+  Settle();
+  EXPECT_TRUE(Exists(res::kConfigMaps, "default", "by-node"));
+  EXPECT_FALSE(Exists(res::kConfigMaps, "other", "elsewhere"));
+}
+
 TEST_F(DeletionAndGc, CascadeReachesGrandchildren) {
   Json owner = Owner("o");
   Json child = Dependent("child", owner);

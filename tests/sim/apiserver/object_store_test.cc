@@ -1,5 +1,5 @@
-// sim/apiserver/object_store.h: point lookups, ordered and namespace-scoped scans, and the uid
-// and owner indexes kept in step through create, replace and erase.
+// sim/apiserver/object_store.h: point lookups, ordered and namespace-scoped scans, and the owner
+// index kept in step through create, replace and erase.
 #include "sim/apiserver/object_store.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,25 +59,6 @@ TEST(ObjectStoreTest, ScansAreInKeyOrderAndScopedToANamespace) {
   EXPECT_TRUE(Keys(s, "core/nodes", "").empty());
 }
 
-TEST(ObjectStoreTest, UidIndexFollowsCreateReplaceAndErase) {
-  ObjectStore s;
-  s.Put(kPods, "default/a", Object("u-1", 1));
-  s.Put("core/nodes", "n1", Object("u-2", 2));
-  auto a = s.FindUid("u-1");
-  ASSERT_TRUE(a.has_value());
-  EXPECT_EQ(a->storage_key, kPods);
-  EXPECT_EQ(a->key, "default/a");
-  EXPECT_EQ(s.FindUid("u-2")->key, "n1");
-  EXPECT_FALSE(s.FindUid("u-3").has_value());
-  // Same name, new object (delete and re-create): the new uid is found, the old one is not.
-  s.Put(kPods, "default/a", Object("u-3", 3));
-  EXPECT_FALSE(s.FindUid("u-1").has_value());
-  EXPECT_EQ(s.FindUid("u-3")->key, "default/a");
-  s.Erase(kPods, "default/a");
-  EXPECT_FALSE(s.FindUid("u-3").has_value());
-  EXPECT_EQ(s.FindUid("u-2")->key, "n1");
-}
-
 TEST(ObjectStoreTest, DependentsFollowOwnerReferences) {
   ObjectStore s;
   s.Put(kPods, "default/p1", Object("p1", 1, {"rs-1"}));
@@ -96,12 +78,17 @@ TEST(ObjectStoreTest, DependentsFollowOwnerReferences) {
 }
 
 // Random puts and erases over a few buckets, checked against a plain ordered model: lookups,
-// scans and the uid index agree after every step.
+// scans and the owner index agree at the end.
 TEST(ObjectStoreTest, AgreesWithAnOrderedModelUnderRandomOperations) {
   ObjectStore s;
-  std::map<std::string, std::map<std::string, std::string>> model;  // bucket -> key -> uid
+  struct Entry {
+    std::string uid;
+    std::string owner;  // "" for none
+  };
+  std::map<std::string, std::map<std::string, Entry>> model;  // bucket -> key -> entry
   std::mt19937 rng(7);
   const std::vector<std::string> buckets = {"core/pods", "core/events", "apps/deployments"};
+  const std::vector<std::string> owners = {"", "", "o-1", "o-2", "o-3"};
   for (int i = 0; i < 5000; ++i) {
     const std::string& b = buckets[rng() % buckets.size()];
     const std::string key = "ns-" + std::to_string(rng() % 3) + "/obj-" + std::to_string(rng() % 200);
@@ -109,28 +96,32 @@ TEST(ObjectStoreTest, AgreesWithAnOrderedModelUnderRandomOperations) {
       s.Erase(b, key);
       model[b].erase(key);
     } else {
-      const std::string uid = "uid-" + std::to_string(i);
-      s.Put(b, key, Object(uid, static_cast<uint64_t>(i)));
-      model[b][key] = uid;
+      const Entry e{"uid-" + std::to_string(i), owners[rng() % owners.size()]};
+      std::vector<std::string> refs;
+      if (!e.owner.empty()) refs.push_back(e.owner);
+      s.Put(b, key, Object(e.uid, static_cast<uint64_t>(i), refs));
+      model[b][key] = e;
     }
   }
   size_t total = 0;
+  std::map<std::string, std::set<ObjectLocation>> dependents;
   for (const std::string& b : buckets) {
     std::vector<std::string> want;
-    for (const auto& [k, uid] : model[b]) {
+    for (const auto& [k, e] : model[b]) {
       want.push_back(k);
       const StoredObject* got = s.Get(b, k);
       ASSERT_NE(got, nullptr) << b << " " << k;
-      EXPECT_EQ(GetString(*got->object, "metadata.uid"), uid);
-      auto loc = s.FindUid(uid);
-      ASSERT_TRUE(loc.has_value()) << uid;
-      EXPECT_EQ(loc->storage_key, b);
-      EXPECT_EQ(loc->key, k);
+      EXPECT_EQ(GetString(*got->object, "metadata.uid"), e.uid);
+      if (!e.owner.empty()) dependents[e.owner].insert(ObjectLocation{b, k});
     }
     EXPECT_EQ(Keys(s, b, ""), want);
     total += want.size();
   }
   EXPECT_EQ(s.size(), total);
+  for (const char* o : {"o-1", "o-2", "o-3"}) {
+    const std::vector<ObjectLocation> got = s.Dependents(o);
+    EXPECT_EQ(std::set<ObjectLocation>(got.begin(), got.end()), dependents[o]) << o;
+  }
 }
 
 }  // namespace
