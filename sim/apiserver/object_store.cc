@@ -22,8 +22,8 @@ const ObjectStore::Bucket* ObjectStore::FindBucket(std::string_view storage_key)
 const StoredObject* ObjectStore::Get(std::string_view storage_key, std::string_view key) const {
   const Shelf* s = FindShelf(storage_key);
   if (s == nullptr) return nullptr;
-  auto it = s->by_key.find(key);
-  return it == s->by_key.end() ? nullptr : &it->second->second;
+  const Bucket::value_type* entry = s->by_key.Find(key);
+  return entry == nullptr ? nullptr : &entry->second;
 }
 
 namespace {
@@ -62,15 +62,14 @@ void ObjectStore::IndexOwners(const ObjectLocation& loc, const Json* before, con
 void ObjectStore::Put(const std::string& storage_key, const std::string& key, StoredObject stored) {
   auto sit = shelves_.try_emplace(storage_key).first;
   Shelf& shelf = sit->second;
-  auto hit = shelf.by_key.find(key);
-  Bucket::value_type* entry = hit == shelf.by_key.end() ? nullptr : hit->second;
+  Bucket::value_type* entry = shelf.by_key.Find(key);
   // The replaced object stays alive until the indexes are updated.
   std::shared_ptr<const Json> keep = entry != nullptr ? entry->second.object : nullptr;
   const Json* before = keep.get();
   const Json* after = stored.object.get();
   if (entry == nullptr) {
     entry = &*shelf.ordered.emplace(key, std::move(stored)).first;
-    shelf.by_key.emplace(entry->first, entry);
+    shelf.by_key.Insert(entry);
     ++size_;
   } else {
     entry->second = std::move(stored);
@@ -90,7 +89,7 @@ void ObjectStore::Erase(std::string_view storage_key, std::string_view key) {
   if (FindPath(*before, "metadata.ownerReferences") != nullptr) {
     IndexOwners(ObjectLocation{std::string(storage_key), std::string(key)}, before, nullptr);
   }
-  shelf.by_key.erase(it->first);
+  shelf.by_key.Erase(it->first);
   shelf.ordered.erase(it);
   --size_;
   if (shelf.ordered.empty()) shelves_.erase(sit);

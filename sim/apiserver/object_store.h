@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "base/json_fwd.h"
+#include "sim/apiserver/key_index.h"
 
 namespace kt::sim {
 
@@ -65,7 +66,7 @@ class ObjectStore {
   // and values never move while they are in the map).
   struct Shelf {
     Bucket ordered;
-    std::unordered_map<std::string_view, Bucket::value_type*> by_key;
+    KeyIndex<Bucket::value_type> by_key;
   };
 
   const Shelf* FindShelf(std::string_view storage_key) const;
