@@ -433,7 +433,8 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         std::lock_guard<std::mutex> lock(mu_);
         const ResourceType* type = FindTypeLocked(ref.gvr);
         if (type == nullptr) return UnknownResourceError();
-        KT_RETURN_IF_ERROR(SchemaLocked(*type, p.object, FieldValidationOf(options), &result.warnings));
+        KT_RETURN_IF_ERROR(SchemaLocked(*type, p.object, FieldValidationOf(options),
+                                        &result.warnings, {}, p.old.get()));
       }
       KT_RETURN_IF_ERROR(RunValidating(p));
       std::lock_guard<std::mutex> lock(mu_);

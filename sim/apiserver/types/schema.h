@@ -128,6 +128,11 @@ struct SchemaWalk {
   // stored object's, which were pruned, defaulted and validated when it was admitted under
   // the same schema (see UnchangedMembers).
   std::span<const std::string_view> unchanged;
+  // Validation only: the stored object an update of a custom resource replaces. A value equal
+  // to the one it replaces keeps the errors it had (kube's CRD validation ratcheting): object
+  // members are matched by key, list items by index, or by their keys in a map list; items of
+  // a set or atomic list are not matched (only the list as a whole can be unchanged).
+  const Json* previous = nullptr;
 
   bool Unchanged(std::string_view key) const {
     for (std::string_view u : unchanged) {

@@ -139,7 +139,11 @@ class Validator {
  public:
   explicit Validator(FieldErrors& errors) : errors_(errors) {}
 
-  void Value(const Schema& s, const Json& v, const PathRef& path) {
+  // `old`: the value `v` replaces in an update (ratcheting, see SchemaWalk::previous); null
+  // when there is none or it cannot be correlated.
+  void Value(const Schema& s, const Json& v, const PathRef& path, const Json* old = nullptr) {
+    // Unchanged: whatever errors it has, it had when it was stored, and they stand.
+    if (old != nullptr && SameJson(*old, v)) return;
     if (v.is_null()) {
       if (s.nullable || (s.type == Schema::Type::kUnspecified && !s.int_or_string)) return;
       TypeError(s, v, path);
@@ -151,9 +155,9 @@ class Validator {
     }
     Common(s, v, path);
     if (v.is_object()) {
-      Object(s, v, path);
+      Object(s, v, path, nullptr, old);
     } else if (v.is_array()) {
-      Array(s, v, path);
+      Array(s, v, path, old);
     } else if (v.is_string()) {
       String(s, v.get_ref<const std::string&>(), v, path);
     } else if (v.is_number()) {
@@ -169,7 +173,7 @@ class Validator {
     }
     // apiVersion, kind and metadata are validated by the API machinery, not the schema.
     Common(s, v, root);
-    Object(s, v, root, &walk);
+    Object(s, v, root, &walk, walk.previous);
   }
 
  private:
@@ -223,10 +227,12 @@ class Validator {
     return scratch.empty();
   }
 
-  // `root`: set at a resource's root, with the members to leave alone.
+  // `root`: set at a resource's root, with the members to leave alone. `old`: as for Value;
+  // members are correlated by key.
   void Object(const Schema& s, const Json& v, const PathRef& path,
-              const SchemaWalk* root = nullptr) {
+              const SchemaWalk* root = nullptr, const Json* old = nullptr) {
     const bool resource_root = root != nullptr;
+    if (old != nullptr && !old->is_object()) old = nullptr;
     for (const std::string& r : s.required) {
       if (!v.contains(r)) Add(FieldRequired(PathRef::Child(path, r).Str()));
     }
@@ -244,16 +250,22 @@ class Validator {
     for (const auto& [key, child] : v.items()) {
       if (resource_root && root->Unchanged(key)) continue;
       const Schema* p = props.Seek(key);
+      const Json* old_child = nullptr;
+      if (old != nullptr) {
+        const auto& members = old->get_ref<const Json::object_t&>();
+        if (auto o = members.find(key); o != members.end()) old_child = &o->second;
+      }
       if (embedded && (key == "apiVersion" || key == "kind" || key == "metadata")) {
-        if (key == "metadata" && !resource_root) {
+        if (key == "metadata" && !resource_root &&
+            (old_child == nullptr || !SameJson(*old_child, child))) {
           ValidateObjectMetaShape(child, PathRef::Child(path, key).Str(), errors_);
         }
         if (p == nullptr) continue;
       }
       if (p != nullptr) {
-        Value(*p, child, PathRef::Child(path, key));
+        Value(*p, child, PathRef::Child(path, key), old_child);
       } else if (s.additional_properties != nullptr) {
-        Value(*s.additional_properties, child, PathRef::Child(path, key));
+        Value(*s.additional_properties, child, PathRef::Child(path, key), old_child);
       }
     }
     if (s.embedded_resource) {
@@ -266,7 +278,9 @@ class Validator {
     }
   }
 
-  void Array(const Schema& s, const Json& v, const PathRef& path) {
+  // `old`: as for Value; items are correlated by index, or by their map keys in a map list, and
+  // not at all in a set or atomic list (only the list as a whole can be unchanged).
+  void Array(const Schema& s, const Json& v, const PathRef& path, const Json* old = nullptr) {
     auto n = static_cast<int64_t>(v.size());
     if (s.min_items && n < *s.min_items) {
       Add(FieldInvalid(path.Str(), v, Name(path.Str()) + " in body should have at least " +
@@ -277,7 +291,9 @@ class Validator {
            "must have at most " + std::to_string(*s.max_items) + " items"});
     }
     if (s.items != nullptr) {
-      for (size_t i = 0; i < v.size(); ++i) Value(*s.items, v[i], PathRef::Index(path, i));
+      for (size_t i = 0; i < v.size(); ++i) {
+        Value(*s.items, v[i], PathRef::Index(path, i), OldItem(s, old, v, i));
+      }
     }
     if (s.unique_items || s.list_type == "set") {
       for (size_t i = 1; i < v.size() && i < 10000; ++i) {
@@ -306,6 +322,29 @@ class Validator {
         }
       }
     }
+  }
+
+  // The item of `old` that item `i` of `list` replaces, as SchemaWalk::previous correlates them.
+  static const Json* OldItem(const Schema& s, const Json* old, const Json& list, size_t i) {
+    if (old == nullptr || !old->is_array()) return nullptr;
+    if (s.list_type == "set" || s.list_type == "atomic") return nullptr;
+    if (s.list_type != "map" || s.list_map_keys.empty()) return i < old->size() ? &(*old)[i] : nullptr;
+    // Bounded: a hostile list pair is not worth a quadratic search.
+    if (old->size() * list.size() > kCorrelationPairsMax || !list[i].is_object()) return nullptr;
+    for (const Json& o : *old) {
+      if (!o.is_object()) continue;
+      bool same = true;
+      for (const std::string& k : s.list_map_keys) {
+        auto a = list[i].find(k), b = o.find(k);
+        const bool has_a = a != list[i].end(), has_b = b != o.end();
+        if (has_a != has_b || (has_a && !SameJson(*a, *b))) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return &o;
+    }
+    return nullptr;
   }
 
   void String(const Schema& s, const std::string& str, const Json& v, const PathRef& path) {
@@ -371,6 +410,7 @@ class Validator {
   }
 
   static constexpr size_t kFieldErrorsMax = 100;
+  static constexpr size_t kCorrelationPairsMax = 1'000'000;
   FieldErrors& errors_;
 };
 

@@ -214,13 +214,15 @@ ValidationResult TypeRegistry::Admit(const ResourceType& type, Json& obj,
   if (!obj.is_object()) return NotAnObject(type, obj);
   const TypeEntry* e = impl_->Entry(type);
   // A built-in kind's schema never changes, so the stored object was admitted under this one.
-  // (A custom resource's schema can change under its stored objects; those are admitted whole.)
+  // A custom resource's schema can change under its stored objects: it is pruned and defaulted
+  // whole, and validated with ratcheting (its unchanged values keep the errors they had).
   SchemaWalk root;
   std::vector<std::string_view> unchanged;
   if (stored != nullptr && !type.is_custom) {
     unchanged = UnchangedMembers(obj, *stored);
     root.unchanged = unchanged;
   }
+  if (stored != nullptr && type.is_custom) root.previous = stored;
   const Schema* member_schema = nullptr;
   if (!only_member.empty() && !type.is_custom && e != nullptr && e->schema != nullptr) {
     member_schema = e->schema->Property(only_member);

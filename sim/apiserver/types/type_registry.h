@@ -114,9 +114,11 @@ class TypeRegistry {
   // Validate. `obj` is modified in place (pruned and defaulted) even when validation fails.
   // `only_member` ("status", for a status write of a built-in kind whose other members come
   // from the stored object) limits all four to that member and the object's metadata.
-  // `stored`: for an update of a built-in kind, the stored object it replaces; top-level members
-  // equal to its members were admitted with it and are left alone (the outcome is the same,
-  // as the kind's schema never changes).
+  // `stored`: for an update, the stored object it replaces. For a built-in kind, top-level
+  // members equal to its members were admitted with it and are left alone (the outcome is the
+  // same, as the kind's schema never changes). For a custom resource, validation ratchets:
+  // values equal to the ones they replace keep the errors they had (see SchemaWalk::previous),
+  // so an object stored under an older schema can still be updated where it did not change.
   ValidationResult Admit(const ResourceType& type, Json& obj, std::string_view field_validation,
                          std::string_view only_member = {}, const Json* stored = nullptr) const;
   // The compiled schema of a resource (null: no schema, everything is kept).

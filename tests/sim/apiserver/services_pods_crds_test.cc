@@ -165,6 +165,38 @@ TEST_F(KindSpecific, CreatedCrdIsEstablishedAndServed) {
   EXPECT_TRUE(type->is_custom);
 }
 
+// After a CRD's schema is tightened, objects stored under the old one can still be updated
+// and patched where they do not change the now-invalid values (validation ratcheting), and
+// their status written; changing such a value to another invalid one is refused.
+TEST_F(KindSpecific, TighteningACrdSchemaRatchetsUpdatesOfStoredObjects) {
+  InstallWidgets();
+  Json w = Widget("w");
+  w["spec"]["size"] = 50;
+  MustCreate(kWidgets, w);
+  auto crd = client_.Get(res::kCustomResourceDefinitions, "", "widgets.example.com");
+  ASSERT_TRUE(crd.ok());
+  (*crd)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
+        ["size"]["maximum"] = 10;
+  ASSERT_TRUE(client_.Update(res::kCustomResourceDefinitions, "", *crd).ok());
+  Settle();
+
+  auto recolored = client_.Patch(kWidgets, "default", "w", PatchType::kMerge,
+                                 R"({"spec":{"color":"blue"}})");
+  EXPECT_TRUE(recolored.ok()) << recolored.status().ToString();
+  api::WriteOptions to_status;
+  to_status.subresource = "status";
+  auto status = client_.Patch(kWidgets, "default", "w", PatchType::kMerge,
+                              R"({"status":{"phase":"Ready"}})", to_status);
+  EXPECT_TRUE(status.ok()) << status.status().ToString();
+  auto grown = client_.Patch(kWidgets, "default", "w", PatchType::kMerge, R"({"spec":{"size":60}})");
+  EXPECT_TRUE(grown.status().Is(StatusCode::kInvalid)) << grown.status().ToString();
+  auto fixed = client_.Patch(kWidgets, "default", "w", PatchType::kMerge, R"({"spec":{"size":5}})");
+  EXPECT_TRUE(fixed.ok()) << fixed.status().ToString();
+  Json fresh = Widget("fresh");
+  fresh["spec"]["size"] = 50;
+  EXPECT_TRUE(client_.Create(kWidgets, "default", fresh).status().Is(StatusCode::kInvalid));
+}
+
 TEST_F(KindSpecific, DeletingACrdDeletesItsObjectsThenUnregisters) {
   InstallWidgets();
   MustCreate(kWidgets, Widget("a"));

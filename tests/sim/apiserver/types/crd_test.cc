@@ -3,6 +3,8 @@
 // schema rules reject bad CRDs with kube-apiserver's field errors, and RemoveCrd unserves.
 #include "sim/apiserver/types/crd.h"
 
+#include <functional>
+
 #include "sim/apiserver/types/field_error.h"
 #include "test_util.h"
 
@@ -84,17 +86,92 @@ TEST(CrdTest, DiscoveryPrefersTheHighestVersion) {
   EXPECT_EQ((*legacy)["resources"][1]["name"], "workspaces/status");
 }
 
-// A CRD's schema can change under its stored objects, so an update of a custom resource is
-// admitted whole: members equal to the stored object's are checked again.
-TEST(CrdTest, UpdateOfACustomResourceIsAdmittedWhole) {
+// A Gadget CRD whose schema is loose, or tightened after objects were stored under it.
+Json GadgetCrd(bool tight) {
+  Json schema = Y(R"(
+type: object
+properties:
+  spec:
+    type: object
+    properties:
+      size: {type: integer}
+      color: {type: string}
+      parts:
+        type: array
+        x-kubernetes-list-type: map
+        x-kubernetes-list-map-keys: [name]
+        items:
+          type: object
+          required: [name]
+          properties:
+            name: {type: string}
+            count: {type: integer}
+      tags:
+        type: array
+        x-kubernetes-list-type: atomic
+        items: {type: string}
+      slots:
+        type: array
+        items: {type: integer}
+)");
+  if (tight) {
+    Json& spec = schema["properties"]["spec"]["properties"];
+    spec["size"]["maximum"] = 5;
+    spec["parts"]["items"]["properties"]["count"]["maximum"] = 5;
+    spec["tags"]["items"]["maxLength"] = 3;
+    spec["slots"]["items"]["maximum"] = 5;
+  }
+  return testing::ExampleCrd("Gadget", std::move(schema));
+}
+
+// CRD validation ratcheting, as kube-apiserver does it since 1.30: after a CRD's schema is
+// tightened, an object stored under the old one can still be updated; values equal to the ones
+// they replace keep their errors (members by key, map-list items by their keys, other lists'
+// items by index, atomic lists only whole), changed values are checked.
+TEST(CrdTest, UpdatesOfCustomResourcesRatchetUnchangedValues) {
   TypeRegistry r;
-  testing::InstallProjectCrds(r);
-  const ResourceType& ws = *r.Find(api::resources::kWorkspaces);
-  Json stored = J(R"({"apiVersion":"kaito.sh/v1beta1","kind":"Workspace",
-                      "metadata":{"name":"-bad","namespace":"default"}})");
-  Json same = stored;
-  EXPECT_NE(r.Admit(ws, same, "Strict", {}, &stored).status.message().find("metadata.name"),
-            std::string::npos);
+  ASSERT_TRUE(r.AddCrd(GadgetCrd(false)).ok());
+  const ResourceType* gadgets = r.Find({"example.com", "v1", "gadgets"});
+  ASSERT_NE(gadgets, nullptr);
+  Json stored = J(R"({"apiVersion":"example.com/v1","kind":"Gadget",
+                      "metadata":{"name":"g","namespace":"default"},
+                      "spec":{"size":10,"color":"red","parts":[{"name":"a","count":10}],
+                              "tags":["long"],"slots":[10,1]}})");
+  ASSERT_TRUE(r.Admit(*gadgets, stored, "Strict").status.ok());
+  ASSERT_TRUE(r.AddCrd(GadgetCrd(true)).ok());
+  gadgets = r.Find({"example.com", "v1", "gadgets"});
+  ASSERT_NE(gadgets, nullptr);
+  auto update = [&](const std::function<void(Json&)>& edit) {
+    Json next = stored;
+    edit(next);
+    return r.Admit(*gadgets, next, "Strict", {}, &stored).status;
+  };
+  auto invalid_at = [](const Status& st, const std::string& field) {
+    return st.Is(StatusCode::kInvalid) && st.message().find(field) != std::string::npos;
+  };
+  // Unchanged values pass however invalid they now are.
+  EXPECT_TRUE(update([](Json& g) { g["spec"]["color"] = "blue"; }).ok());
+  EXPECT_TRUE(update([](Json& g) { g["spec"]["parts"].insert(g["spec"]["parts"].begin(),
+                                                             J(R"({"name":"b","count":1})")); })
+                  .ok());
+  EXPECT_TRUE(update([](Json& g) { g["spec"]["slots"][1] = 2; }).ok());
+  // Changed values are checked.
+  EXPECT_TRUE(invalid_at(update([](Json& g) { g["spec"]["size"] = 11; }), "spec.size"));
+  EXPECT_TRUE(update([](Json& g) { g["spec"]["size"] = 4; }).ok());
+  EXPECT_TRUE(invalid_at(update([](Json& g) { g["spec"]["parts"][0]["count"] = 9; }),
+                         "spec.parts[0].count"));
+  EXPECT_TRUE(invalid_at(update([](Json& g) { g["spec"]["slots"][0] = 9; }), "spec.slots[0]"));
+  // An atomic list changes as a whole: its unchanged items are checked again.
+  EXPECT_TRUE(invalid_at(update([](Json& g) { g["spec"]["tags"].push_back("ok"); }),
+                         "spec.tags[0]"));
+  // Creates are not ratcheted, and neither is metadata.
+  Json fresh = stored;
+  EXPECT_TRUE(invalid_at(r.Admit(*gadgets, fresh, "Strict").status, "spec.size"));
+  Json renamed = stored;
+  renamed["metadata"]["name"] = "-bad";
+  Json stored_renamed = renamed;
+  EXPECT_TRUE(invalid_at(r.Admit(*gadgets, renamed, "Strict", {}, &stored_renamed).status,
+                         "metadata.name"));
 }
 
 TEST(CrdTest, CustomGroupsFollowBuiltinGroupsInDiscovery) {

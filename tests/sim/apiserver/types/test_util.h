@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -46,6 +47,23 @@ inline void InstallProjectCrds(TypeRegistry& r) {
     Status s = r.AddCrd(ProjectCrd(f));
     EXPECT_TRUE(s.ok()) << f << ": " << s.ToString();
   }
+}
+
+// A namespaced CRD of example.com/v1 `kind` (plural: lowercased kind + "s"), served and
+// stored, whose openAPIV3Schema is `schema`.
+inline Json ExampleCrd(const std::string& kind, Json schema) {
+  std::string plural;
+  for (char c : kind) plural += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  plural += 's';
+  Json version = {{"name", "v1"}, {"served", true}, {"storage", true},
+                  {"schema", {{"openAPIV3Schema", std::move(schema)}}}};
+  return {{"apiVersion", "apiextensions.k8s.io/v1"},
+          {"kind", "CustomResourceDefinition"},
+          {"metadata", {{"name", plural + ".example.com"}}},
+          {"spec", {{"group", "example.com"},
+                    {"scope", "Namespaced"},
+                    {"names", {{"plural", plural}, {"kind", kind}}},
+                    {"versions", Json::array({std::move(version)})}}}};
 }
 
 inline Time T0() { return FromUnixSeconds(1767225600); }  // 2026-01-01T00:00:00Z
