@@ -145,8 +145,8 @@ bool ReportUnknown(const ResourceType& type, const std::vector<std::string>& unk
   return true;
 }
 
-// Validate's checks of an object, leaving out `walk.unchanged` members: metadata, the schema,
-// and for CustomResourceDefinitions the CRD rules.
+// Validate's checks of an object (leaving out `walk.unchanged` members, ratcheting against
+// `walk.previous`): metadata, the schema, and for CustomResourceDefinitions the CRD rules.
 FieldErrors CheckObject(const TypeEntry* e, const ResourceType& type, const Json& obj,
                         const SchemaWalk& walk) {
   FieldErrors errors;
