@@ -22,6 +22,53 @@ Json WidgetCrd() {
   return crd;
 }
 
+TEST(CrdTest, AddCrdServesEveryServedVersion) {
+  TypeRegistry r;
+  uint64_t rev = r.Revision();
+  ASSERT_TRUE(r.AddCrd(testing::ProjectCrd("kaito.sh_workspaces.yaml")).ok());
+  EXPECT_GT(r.Revision(), rev);
+  const ResourceType* beta = r.Find(api::resources::kWorkspaces);
+  const ResourceType* alpha = r.Find(api::resources::kWorkspacesV1alpha1);
+  ASSERT_NE(beta, nullptr);
+  ASSERT_NE(alpha, nullptr);
+  EXPECT_TRUE(beta->is_custom);
+  EXPECT_TRUE(beta->storage_version);
+  EXPECT_FALSE(alpha->storage_version);
+  EXPECT_EQ(beta->storage_key, alpha->storage_key);
+  EXPECT_EQ(beta->crd_name, "workspaces.kaito.sh");
+  EXPECT_EQ(beta->short_names, (std::vector<std::string>{"wk", "wks"}));
+  EXPECT_EQ(beta->categories, std::vector<std::string>{"workspace"});
+  EXPECT_EQ(beta->singular, "workspace");
+  EXPECT_EQ(beta->list_kind, "WorkspaceList");
+  EXPECT_TRUE(beta->has_status);
+  EXPECT_EQ(r.StorageVersionOf(*alpha), beta);
+  EXPECT_EQ(r.VersionsOf("kaito.sh/workspaces").size(), 2u);
+  EXPECT_EQ(r.FindByKind({"kaito.sh", "v1alpha1", "Workspace"}), alpha);
+}
+
+TEST(CrdTest, DiscoveryPrefersTheHighestVersion) {
+  TypeRegistry r;
+  testing::InstallProjectCrds(r);
+  Json d = r.AggregatedDiscovery(false);
+  const Json* kaito = nullptr;
+  for (const Json& g : d["items"]) {
+    if (g["metadata"]["name"] == "kaito.sh") kaito = &g;
+  }
+  ASSERT_NE(kaito, nullptr);
+  ASSERT_EQ((*kaito)["versions"].size(), 2u);
+  EXPECT_EQ((*kaito)["versions"][0]["version"], "v1beta1");
+  EXPECT_EQ((*kaito)["versions"][1]["version"], "v1alpha1");
+  const Json& ws = (*kaito)["versions"][0]["resources"][0];
+  EXPECT_EQ(ws["resource"], "workspaces");
+  EXPECT_EQ(ws["responseKind"]["kind"], "Workspace");
+  EXPECT_EQ(ws["shortNames"], J(R"(["wk","wks"])"));
+  EXPECT_EQ(ws["categories"], J(R"(["workspace"])"));
+  EXPECT_EQ(ws["subresources"][0]["subresource"], "status");
+  auto legacy = r.LegacyApiResourceList("kaito.sh", "v1beta1");
+  ASSERT_TRUE(legacy.ok());
+  EXPECT_EQ((*legacy)["resources"][1]["name"], "workspaces/status");
+}
+
 // A Gadget CRD whose schema is loose, or tightened after objects were stored under it.
 Json GadgetCrd(bool tight) {
   Json schema = Y(R"(
