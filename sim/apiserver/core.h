@@ -173,10 +173,11 @@ class Core : public std::enable_shared_from_this<Core> {
   // that version of the kind.
   const ResourceType* OwnerTypeLocked(const api::OwnerReference& ref) const;
   // The owner an ownerReference names, found as kube's garbage collector finds it: by its kind
-  // and name (in the dependent's namespace when the kind is namespaced), and only if its uid is
-  // the reference's. Null when absent; `where`, when given, receives its location.
-  const Json* FindOwnerLocked(const api::OwnerReference& ref, std::string_view dependent_ns,
-                              ObjectLocation* where = nullptr) const;
+  // (`type`, from OwnerTypeLocked) and name (in the dependent's namespace when the kind is
+  // namespaced), and only if its uid is the reference's. Null when absent; `where`, when given,
+  // receives its location.
+  const Json* FindOwnerLocked(const ResourceType& type, const api::OwnerReference& ref,
+                              std::string_view dependent_ns, ObjectLocation* where = nullptr) const;
   // The owner at `loc` when it is still the object with `uid`.
   const Json* OwnerAtLocked(const ObjectLocation& loc, std::string_view uid) const;
   void GcAttemptDependentLocked(const ObjectLocation& loc);

@@ -84,11 +84,9 @@ const ResourceType* Core::OwnerTypeLocked(const api::OwnerReference& ref) const 
   return types_.FindByKind({gv->first, gv->second, ref.kind});
 }
 
-const Json* Core::FindOwnerLocked(const api::OwnerReference& ref, std::string_view dependent_ns,
-                                  ObjectLocation* where) const {
-  const ResourceType* type = OwnerTypeLocked(ref);
-  if (type == nullptr) return nullptr;
-  ObjectLocation loc{type->storage_key, api::Key(type->namespaced ? dependent_ns : "", ref.name)};
+const Json* Core::FindOwnerLocked(const ResourceType& type, const api::OwnerReference& ref,
+                                  std::string_view dependent_ns, ObjectLocation* where) const {
+  ObjectLocation loc{type.storage_key, api::Key(type.namespaced ? dependent_ns : "", ref.name)};
   const Json* owner = OwnerAtLocked(loc, ref.uid);
   if (owner != nullptr && where != nullptr) *where = std::move(loc);
   return owner;
@@ -133,8 +131,10 @@ void Core::GcAfterCommitLocked(const ResourceType& type, const Json* old, const 
 
 void Core::EnqueueForegroundOwnersLocked(const Json& dependent, std::string_view ns) {
   for (const auto& ref : api::OwnerReferences(dependent)) {
+    const ResourceType* type = OwnerTypeLocked(ref);
+    if (type == nullptr) continue;
     ObjectLocation loc;
-    const Json* owner = FindOwnerLocked(ref, ns, &loc);
+    const Json* owner = FindOwnerLocked(*type, ref, ns, &loc);
     if (owner != nullptr && api::HasFinalizer(*owner, kForeground)) {
       EnqueueLocked({WorkItem::kForegroundOwner, std::move(loc), ref.uid});
     }
@@ -153,10 +153,11 @@ void Core::GcAttemptDependentLocked(const ObjectLocation& loc) {
   for (const auto& ref : refs) {
     // An owner whose kind the server does not serve cannot be looked up: kube's collector
     // leaves such a dependent alone rather than take the owner for gone.
-    if (OwnerTypeLocked(ref) == nullptr) return;
+    const ResourceType* type = OwnerTypeLocked(ref);
+    if (type == nullptr) return;
     // A namespaced owner is looked for in the dependent's namespace only: one elsewhere (or a
     // namespaced owner of a cluster-scoped dependent) counts as absent.
-    const Json* owner = FindOwnerLocked(ref, dep_ns);
+    const Json* owner = FindOwnerLocked(*type, ref, dep_ns);
     if (owner == nullptr) gone.push_back(ref.uid);
     else if (api::IsDeleting(*owner) && api::HasFinalizer(*owner, kForeground)) {
       waiting.push_back(ref.uid);
