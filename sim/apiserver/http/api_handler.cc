@@ -3,6 +3,7 @@
 #include "sim/apiserver/http/api_handler.h"
 
 #include <charconv>
+#include <functional>
 
 #include "api/kube_protobuf.h"
 #include "api/object.h"
@@ -146,12 +147,13 @@ Result<api::DeleteOptions> DeleteOptionsFrom(const net::HttpRequest& req) {
 }
 
 // The request body as an object: JSON, or YAML or Kubernetes protobuf when sent as such.
-Result<Json> DecodeBody(const net::HttpRequest& req, const std::string& kind_hint) {
+// `kind_hint` names the expected kind in a parse error (asked only then: it takes the server lock).
+Result<Json> DecodeBody(const net::HttpRequest& req, const std::function<std::string()>& kind_hint) {
   std::string media = MediaType(req.Header("content-type"));
   if (media.empty() || media == "application/json" || media == "*/*") {
     auto j = ParseJson(req.body);
     if (!j.ok()) {
-      return BadRequest("the object provided is unrecognized (must be of type " + kind_hint +
+      return BadRequest("the object provided is unrecognized (must be of type " + kind_hint() +
                         "): couldn't get version/kind; json parse error: " + j.status().message());
     }
     return std::move(*j);
@@ -341,8 +343,10 @@ void ApiHandler::HandleWrite(Call& call) {
     }
     r = server_.Patch(ref, *pt, call.req.body, *wo, call.ctx);
   } else {
-    auto kind = server_.Resolve(ref.gvr);
-    auto body = DecodeBody(call.req, kind ? kind->kind : ref.gvr.resource);
+    auto body = DecodeBody(call.req, [&] {
+      auto type = server_.Resolve(ref.gvr);
+      return type ? type->kind : ref.gvr.resource;
+    });
     if (!body.ok()) return call.Error(body.status());
     if (m == "POST") {
       if (!ref.name.empty() && ref.subresource.empty()) {

@@ -236,6 +236,17 @@ TEST_F(HttpFrontend, ErrorsAreStatusBodiesWithTheRealCodesAndMessages) {
   auto bad_json = Do("POST", "/api/v1/namespaces/default/configmaps", "{nope");
   EXPECT_EQ(bad_json.status, 400);
   EXPECT_EQ(Body(bad_json)["reason"], "BadRequest");
+  // The message names the kind of the resource (looked up only when the body does not parse).
+  EXPECT_EQ(Body(bad_json)["message"].get<std::string>().rfind(
+                "the object provided is unrecognized (must be of type ConfigMap): couldn't get "
+                "version/kind; json parse error: ", 0),
+            0u)
+      << Body(bad_json)["message"];
+  Json bad_unknown = Body(Do("PUT", "/apis/example.com/v1/namespaces/default/things/a", "{nope"));
+  EXPECT_EQ(bad_unknown["code"], 400);
+  EXPECT_NE(bad_unknown["message"].get<std::string>().find("(must be of type things)"),
+            std::string::npos)
+      << bad_unknown["message"];
   auto proto = Do("POST", "/api/v1/namespaces/default/configmaps", cm, "application/vnd.kubernetes.protobuf");
   EXPECT_EQ(proto.status, 400);  // JSON bytes are no protobuf body (no "k8s\0" magic)
   EXPECT_EQ(Do("POST", "/api/v1/namespaces/default/configmaps", cm, "text/plain").status, 415);
