@@ -40,6 +40,10 @@ std::optional<std::string> EntryOf(const Json& meta, const char* field, std::str
 }
 }  // namespace
 
+const Json* MetaField(const Json& obj, std::string_view key) {
+  return FindMember(FindMember(obj, "metadata"), key);
+}
+
 std::string Name(const Json& obj) { return GetString(Meta(obj), "name"); }
 std::string Namespace(const Json& obj) { return GetString(Meta(obj), "namespace"); }
 std::string Uid(const Json& obj) { return GetString(Meta(obj), "uid"); }

@@ -23,6 +23,8 @@ namespace kt::api {
 using Labels = std::map<std::string, std::string>;
 
 // metadata
+// The member `key` of obj's metadata, in place; null when absent (or obj has no metadata object).
+const Json* MetaField(const Json& obj, std::string_view key);
 std::string Name(const Json& obj);
 std::string Namespace(const Json& obj);
 std::string Uid(const Json& obj);

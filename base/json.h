@@ -31,6 +31,26 @@ void AppendJsonString(std::string& out, std::string_view s);
 // not an object. Keys containing dots cannot be addressed this way: use a JSON pointer.
 const Json* FindPath(const Json& j, std::string_view dotted_path);
 
+// The member `key` of object `j` (no path: dots are part of the key); null when `j` is null, not
+// an object, or has no such member. Inline, for the per-write lookups FindPath would split.
+inline const Json* FindMember(const Json* j, std::string_view key) {
+  if (j == nullptr || !j->is_object()) return nullptr;
+  const auto& members = j->get_ref<const Json::object_t&>();
+  auto it = members.find(key);
+  return it == members.end() ? nullptr : &it->second;
+}
+inline const Json* FindMember(const Json& j, std::string_view key) { return FindMember(&j, key); }
+// The string member `key` of object `j` in place; empty when absent or not a string (validity
+// as for GetStringView).
+inline std::string_view MemberStringView(const Json* j, std::string_view key) {
+  const Json* v = FindMember(j, key);
+  return v != nullptr && v->is_string() ? std::string_view(v->get_ref<const std::string&>())
+                                        : std::string_view();
+}
+inline std::string_view MemberStringView(const Json& j, std::string_view key) {
+  return MemberStringView(&j, key);
+}
+
 // Deep equality that also tells number types apart (operator== holds 1 == 1.0 == 1u): true
 // when both serialize the same way.
 bool SameJson(const Json& a, const Json& b);

@@ -37,8 +37,8 @@ Status SlowResponse() {
 // Checks the object's kind (and apiVersion, when asked) against the type and sets both.
 Status SetTypeMeta(const ResourceType& type, Json& obj, bool check_api_version) {
   const std::string api_version = type.gvr.ApiVersion();
-  const std::string_view av = GetStringView(obj, "apiVersion");
-  const std::string_view kind = GetStringView(obj, "kind");
+  const std::string_view av = MemberStringView(obj, "apiVersion");
+  const std::string_view kind = MemberStringView(obj, "kind");
   if (check_api_version && !av.empty() && av != api_version) {
     return BadRequest("the API version in the data (" + std::string(av) +
                       ") does not match the expected API version (" + api_version + ")");
@@ -130,7 +130,7 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
   Json& meta = obj["metadata"];
   if (!meta.is_object()) meta = Json::object();
   if (type.namespaced) {
-    const std::string_view ns = GetStringView(meta, "namespace");
+    const std::string_view ns = MemberStringView(meta, "namespace");
     if (ns.empty()) meta["namespace"] = ref.ns;
     else if (ns != ref.ns) {
       return BadRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -139,15 +139,15 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
   } else {
     meta.erase("namespace");
   }
-  if (!GetStringView(meta, "resourceVersion").empty()) {
+  if (!MemberStringView(meta, "resourceVersion").empty()) {
     return Internal("resourceVersion should not be set on objects to be created");
   }
   if (type.is_custom && terminating_crds_.count(type.storage_key)) {
     return Status(StatusCode::kMethodNotAllowed,
                   "create not allowed while custom resource definition is terminating");
   }
-  if (GetStringView(meta, "name").empty()) {
-    const std::string generate(GetStringView(meta, "generateName").substr(0, kGenerateNameBaseMax));
+  if (MemberStringView(meta, "name").empty()) {
+    const std::string generate(MemberStringView(meta, "generateName").substr(0, kGenerateNameBaseMax));
     if (!generate.empty()) meta["name"] = generate + GenerateNameSuffix(*rng_);
   }
   for (std::string_view f : {"uid", "creationTimestamp", "deletionTimestamp",
@@ -175,14 +175,14 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
   KT_RETURN_IF_ERROR(SetTypeMeta(type, obj, /*check_api_version=*/!from_patch));
   Json& meta = obj["metadata"];
   if (!meta.is_object()) meta = Json::object();
-  const std::string_view name = GetStringView(meta, "name");
+  const std::string_view name = MemberStringView(meta, "name");
   if (name.empty()) meta["name"] = ref.name;
   else if (name != ref.name) {
     return BadRequest("the name of the object (" + std::string(name) +
                       ") does not match the name on the URL (" + ref.name + ")");
   }
   if (type.namespaced) {
-    const std::string_view ns = GetStringView(meta, "namespace");
+    const std::string_view ns = MemberStringView(meta, "namespace");
     if (ns.empty()) meta["namespace"] = ref.ns;
     else if (ns != ref.ns) {
       return BadRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -191,8 +191,8 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
     meta.erase("namespace");
   }
   const Json& old_meta = old["metadata"];
-  const std::string_view rv = GetStringView(meta, "resourceVersion");
-  const std::string_view old_rv = GetStringView(old_meta, "resourceVersion");
+  const std::string_view rv = MemberStringView(meta, "resourceVersion");
+  const std::string_view old_rv = MemberStringView(old_meta, "resourceVersion");
   if (rv.empty()) {
     if (type.is_custom && !from_patch) {
       return InvalidError(type.kind, type.gvr.group, ref.name,
@@ -201,8 +201,8 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
   } else if (rv != old_rv) {
     return ConflictError(type.gvr, ref.name);
   }
-  const std::string_view uid = GetStringView(meta, "uid");
-  const std::string_view old_uid = GetStringView(old_meta, "uid");
+  const std::string_view uid = MemberStringView(meta, "uid");
+  const std::string_view old_uid = MemberStringView(old_meta, "uid");
   if (!uid.empty() && uid != old_uid) {
     return ConflictErrorWith(type.gvr, ref.name,
                              "Precondition failed: UID in precondition: " + std::string(old_uid) +
@@ -310,7 +310,8 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
   }
   // An update carrying a resourceVersion is conditional: if the object moves on while admission
   // runs it fails with Conflict rather than being recomputed, so its body is needed only once.
-  const bool conditional_update = body && !GetString(*body, "metadata.resourceVersion").empty();
+  const bool conditional_update =
+      body && !MemberStringView(FindMember(*body, "metadata"), "resourceVersion").empty();
   for (int attempt = 0; attempt < kAdmissionRetriesMax; ++attempt) {
     Pending p;
     p.ref = ref;

@@ -21,8 +21,8 @@ constexpr char kOrphan[] = "orphan";
 constexpr size_t kWorkItemsPerRunMax = 100'000;
 
 bool OwnerRefsDiffer(const Json* a, const Json* b) {
-  const Json* ra = a ? FindPath(*a, "metadata.ownerReferences") : nullptr;
-  const Json* rb = b ? FindPath(*b, "metadata.ownerReferences") : nullptr;
+  const Json* ra = a ? api::MetaField(*a, "ownerReferences") : nullptr;
+  const Json* rb = b ? api::MetaField(*b, "ownerReferences") : nullptr;
   if (ra == nullptr || rb == nullptr) return (ra == nullptr) != (rb == nullptr);
   return *ra != *rb;
 }
@@ -105,7 +105,7 @@ void Core::GcAfterCommitLocked(const ResourceType& type, const Json* old, const 
     if (!refs_changed && !deleting) return;
     const std::string ns = api::Namespace(*now);
     ObjectLocation loc{type.storage_key, StoreKey(ns, api::Name(*now))};
-    if (refs_changed && FindPath(*now, "metadata.ownerReferences") != nullptr) {
+    if (refs_changed && api::MetaField(*now, "ownerReferences") != nullptr) {
       EnqueueLocked({WorkItem::kAttemptDependent, loc, ""});
     }
     if (deleting) {

@@ -1,6 +1,6 @@
 #include "sim/apiserver/object_identity.h"
 
-
+#include "api/object.h"
 #include "base/json.h"
 
 namespace kt::sim {
@@ -34,7 +34,7 @@ std::string GenerateNameSuffix(Rng& rng) {
 
 std::vector<std::string> OwnerReferenceErrors(const Json& obj) {
   std::vector<std::string> errs;
-  const Json* refs = FindPath(obj, "metadata.ownerReferences");
+  const Json* refs = api::MetaField(obj, "ownerReferences");
   if (refs == nullptr || refs->is_null()) return errs;
   if (!refs->is_array()) {
     errs.push_back("metadata.ownerReferences: Invalid value: must be a list");

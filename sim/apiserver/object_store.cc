@@ -30,7 +30,7 @@ namespace {
 std::vector<std::string> OwnerUids(const Json* obj) {
   std::vector<std::string> out;
   if (obj == nullptr) return out;
-  const Json* refs = FindPath(*obj, "metadata.ownerReferences");
+  const Json* refs = api::MetaField(*obj, "ownerReferences");
   if (refs == nullptr || !refs->is_array()) return out;
   for (const auto& r : *refs) {
     std::string uid = GetString(r, "uid");
@@ -74,8 +74,9 @@ void ObjectStore::Put(const std::string& storage_key, const std::string& key, St
   } else {
     entry->second = std::move(stored);
   }
-  const bool owners_involved = (before != nullptr && FindPath(*before, "metadata.ownerReferences")) ||
-                               FindPath(*after, "metadata.ownerReferences") != nullptr;
+  const bool owners_involved =
+      (before != nullptr && api::MetaField(*before, "ownerReferences") != nullptr) ||
+      api::MetaField(*after, "ownerReferences") != nullptr;
   if (owners_involved) IndexOwners(ObjectLocation{storage_key, key}, before, after);
 }
 
@@ -86,7 +87,7 @@ void ObjectStore::Erase(std::string_view storage_key, std::string_view key) {
   auto it = shelf.ordered.find(key);
   if (it == shelf.ordered.end()) return;
   const Json* before = it->second.object.get();
-  if (FindPath(*before, "metadata.ownerReferences") != nullptr) {
+  if (api::MetaField(*before, "ownerReferences") != nullptr) {
     IndexOwners(ObjectLocation{std::string(storage_key), std::string(key)}, before, nullptr);
   }
   shelf.by_key.Erase(it->first);

@@ -24,6 +24,15 @@ TEST(ObjectTest, MetadataAccessorsTolerateMissingFields) {
   EXPECT_EQ(Label(o, "nope"), std::nullopt);
 }
 
+TEST(ObjectTest, MetaFieldReadsOneMetadataMemberInPlace) {
+  const Json o = Json::parse(R"({"metadata":{"ownerReferences":[{"uid":"u"}],"name":"ws"}})");
+  EXPECT_EQ(MetaField(o, "ownerReferences"), &o["metadata"]["ownerReferences"]);
+  EXPECT_EQ(MetaField(o, "labels"), nullptr);
+  EXPECT_EQ(MetaField(Json::parse(R"({"metadata":"x"})"), "name"), nullptr);
+  EXPECT_EQ(MetaField(Json::object(), "name"), nullptr);
+  EXPECT_EQ(MetaField(Json::array(), "name"), nullptr);
+}
+
 TEST(ObjectTest, FinalizersAddOnceAndRemoveCleanly) {
   Json o = Json::object();
   EXPECT_TRUE(AddFinalizer(o, "workspace.finalizer.kaito.sh"));

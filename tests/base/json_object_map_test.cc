@@ -1,5 +1,6 @@
 // kt::Json's object type keeps std::map's semantics: key order, first-wins inserts, lookups by
-// any string-like key, erase, comparison; checked against std::map on random operations.
+// any string-like key, erase, comparison; checked against std::map on random operations, for
+// small objects (searched front to back) and large ones (bisected).
 #include "base/json_object_map.h"
 
 #include <gtest/gtest.h>
@@ -16,8 +17,16 @@ namespace kt {
 namespace {
 
 TEST(JsonObjectMapTest, CompareKeysIsStringViewOrder) {
-  const std::vector<std::string> keys = {"", "a", "ab", "abc", "b", "B", "metadata", "meta",
-                                         "\x7f", "\x80", "\xff", std::string("a\0b", 3), "a\xff"};
+  // Keys of eight bytes and more are compared a word at a time: differences inside, at and past
+  // the first word's end, bytes above 0x7f, NULs, and one key a prefix of the other.
+  const std::vector<std::string> keys = {
+      "", "a", "ab", "abc", "b", "B", "metadata", "meta", "\x7f", "\x80", "\xff",
+      std::string("a\0b", 3), "a\xff", "resourceVersion", "resourceVersioN", "resourceVersio",
+      "resourceversion", "ownerReferences", "metadatA", "metadata\x80", "metadata\x7f",
+      "metadataa", std::string("metadata\0", 9), "\x80" "etadata", "metadata.resourceVersion",
+      "metadata.resourceVersioo", "metadata.resourceVersion\xff", "metadata.ownerReferences",
+      // Words that differ in two bytes which order them opposite ways.
+      "aaaaaaab", "aaaaaaba", "abaaaaaa", "baaaaaaa", "aaaaaaaab", "aaaaaaaba"};
   for (const std::string& a : keys) {
     for (const std::string& b : keys) {
       const int want = std::string_view(a).compare(b);
@@ -96,13 +105,20 @@ TEST(JsonObjectMapTest, ComparesAndMergesAsObjects) {
 }
 
 // Random inserts, lookups and erases agree with std::map, member for member and in order.
-TEST(JsonObjectMapTest, AgreesWithStdMapOnRandomOperations) {
-  std::mt19937 rng(7);
+// Objects of at most 8 members are searched front to back, larger ones by bisection, and keys
+// of 8 bytes or more compared a word at a time: `distinct` bounds the number of keys (so the map
+// stays small or grows large) and every other key shares a 9-byte prefix.
+class JsonObjectMapRandomTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(JsonObjectMapRandomTest, AgreesWithStdMap) {
+  const int distinct = GetParam();
+  std::mt19937 rng(7 + distinct);
   std::map<std::string, int> model;
   Json j = Json::object();
   auto random_key = [&] {
-    std::string key(1 + rng() % 3, 'a');
-    for (char& c : key) c = static_cast<char>('a' + rng() % 4);
+    const int n = static_cast<int>(rng() % distinct);
+    std::string key = n % 2 ? "resource." : "";
+    for (int v = n; v > 0; v /= 4) key += static_cast<char>('a' + v % 4);
     return key;
   };
   for (int step = 0; step < 5000; ++step) {
@@ -128,6 +144,8 @@ TEST(JsonObjectMapTest, AgreesWithStdMapOnRandomOperations) {
     ++it;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(SmallAndLarge, JsonObjectMapRandomTest, ::testing::Values(6, 9, 120));
 
 }  // namespace
 }  // namespace kt

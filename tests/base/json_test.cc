@@ -31,6 +31,22 @@ TEST(JsonTest, StringViewsReadInPlaceAndAreEmptyForAnythingButAString) {
   EXPECT_TRUE(GetStringView(*j, "metadata.name.deeper").empty());
 }
 
+TEST(JsonTest, FindMemberLooksUpOneKeyAndToleratesNullsAndNonObjects) {
+  const Json j = Json::parse(R"({"metadata":{"name":"ws","a.b":1,"uid":7},"list":[1]})");
+  EXPECT_EQ(FindMember(j, "metadata"), &j["metadata"]);
+  EXPECT_EQ(FindMember(FindMember(j, "metadata"), "name"), &j["metadata"]["name"]);
+  EXPECT_EQ(FindMember(FindMember(j, "metadata"), "a.b"), &j["metadata"]["a.b"]);  // not a path
+  EXPECT_EQ(FindMember(j, "metadata.name"), nullptr);
+  EXPECT_EQ(FindMember(FindMember(j, "missing"), "name"), nullptr);
+  EXPECT_EQ(FindMember(FindMember(j, "list"), "name"), nullptr);
+  EXPECT_EQ(FindMember(static_cast<const Json*>(nullptr), "x"), nullptr);
+  EXPECT_EQ(MemberStringView(j["metadata"], "name"), "ws");
+  EXPECT_EQ(MemberStringView(j["metadata"], "name").data(),
+            j["metadata"]["name"].get_ref<const std::string&>().data());
+  EXPECT_TRUE(MemberStringView(j["metadata"], "uid").empty());
+  EXPECT_TRUE(MemberStringView(FindMember(j, "missing"), "name").empty());
+}
+
 TEST(JsonTest, SameJsonIsEqualityThatTellsNumberTypesApart) {
   const Json a = Json::parse(R"({"a":[1,{"b":"c"}],"d":null,"e":1.5})");
   EXPECT_TRUE(SameJson(a, Json::parse(R"({"e":1.5,"d":null,"a":[1,{"b":"c"}]})")));

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "api/object.h"
 #include "base/json.h"
 #include "sim/apiserver/types/field_set.h"
 #include "sim/apiserver/types/patch.h"
@@ -35,7 +36,7 @@ struct ManagerEntry {
 
 std::vector<ManagerEntry> ReadManagedFields(const Json& obj) {
   std::vector<ManagerEntry> out;
-  const Json* mf = FindPath(obj, "metadata.managedFields");
+  const Json* mf = api::MetaField(obj, "managedFields");
   if (mf == nullptr || !mf->is_array()) return out;
   for (const Json& e : *mf) {
     if (!e.is_object()) continue;
@@ -462,14 +463,14 @@ void RecordUpdate(const Json& old_object, Json& new_object, std::string_view man
                   std::string_view subresource, Time now, const ListKindFn& lists,
                   const IsMapFn& maps) {
   if (!new_object.is_object()) return;
-  const Json* sent = FindPath(new_object, "metadata.managedFields");
+  const Json* sent = api::MetaField(new_object, "managedFields");
   if (sent != nullptr && sent->is_array() && sent->empty()) {
     new_object["metadata"].erase("managedFields");  // an explicit empty list resets ownership
     return;
   }
   const bool from_request = sent != nullptr && sent->is_array();
   const Json* old_mf =
-      old_object.is_object() ? FindPath(old_object, "metadata.managedFields") : nullptr;
+      old_object.is_object() ? api::MetaField(old_object, "managedFields") : nullptr;
   if (manager.empty() && sent == nullptr && old_mf == nullptr) {
     return;  // no manager to record and no one's ownership to take away
   }
