@@ -59,22 +59,33 @@ const Json* FindPath(const Json& j, std::string_view path) {
 
 bool SameJson(const Json& a, const Json& b) {
   if (a.type() != b.type()) return false;
-  if (a.is_object()) {
-    if (a.size() != b.size()) return false;
-    // Members are sorted by key in both.
-    for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
-      if (i.key() != j.key() || !SameJson(*i, *j)) return false;
+  switch (a.type()) {
+    case Json::value_t::object: {
+      // Members are sorted by key in both.
+      const auto& x = a.get_ref<const Json::object_t&>();
+      const auto& y = b.get_ref<const Json::object_t&>();
+      if (x.size() != y.size()) return false;
+      for (auto i = x.begin(), j = y.begin(); i != x.end(); ++i, ++j) {
+        if (!SameText(i->first, j->first) || !SameJson(i->second, j->second)) return false;
+      }
+      return true;
     }
-    return true;
-  }
-  if (a.is_array()) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (!SameJson(a[i], b[i])) return false;
+    case Json::value_t::array: {
+      const auto& x = a.get_ref<const Json::array_t&>();
+      const auto& y = b.get_ref<const Json::array_t&>();
+      if (x.size() != y.size()) return false;
+      for (size_t i = 0; i < x.size(); ++i) {
+        if (!SameJson(x[i], y[i])) return false;
+      }
+      return true;
     }
-    return true;
+    case Json::value_t::string: {
+      const std::string& x = a.get_ref<const std::string&>();
+      return SameText(x, b.get_ref<const std::string&>());
+    }
+    default:
+      return a == b;
   }
-  return a == b;
 }
 
 std::string GetString(const Json& j, std::string_view path, std::string_view fallback) {

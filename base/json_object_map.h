@@ -57,6 +57,24 @@ inline int CompareKeys(std::string_view a, std::string_view b) noexcept {
   return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
 }
 
+// Byte equality of two keys (or string values), eight bytes at a time, lengths first: most
+// keys differ in length.
+inline bool SameText(std::string_view a, std::string_view b) noexcept {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) return false;
+  }
+  for (; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 // The template signature is the one nlohmann::basic_json expects of its ObjectType; the
 // comparator and allocator it passes are replaced by byte-wise key order and std::allocator.
 template <class Key, class T, class IgnoredLess, class IgnoredAllocator>
@@ -90,7 +108,7 @@ class JsonObjectMap : public std::vector<std::pair<Key, T>> {
       // A short scan on the key's length first: most keys differ in length, so this is a few
       // predictable branches where a binary search's are not.
       for (auto it = Base::begin(); it != Base::end(); ++it) {
-        if (it->first.size() == k.size() && KeysEqual(it->first, k)) return it;
+        if (SameText(it->first, k)) return it;
       }
       return Base::end();
     }
@@ -179,22 +197,6 @@ class JsonObjectMap : public std::vector<std::pair<Key, T>> {
  private:
   // Objects with at most this many members are searched front to back by find().
   static constexpr size_t kLinearFindMax = 8;
-
-  // Equality of two keys of the same length, eight bytes at a time.
-  static bool KeysEqual(std::string_view a, std::string_view b) noexcept {
-    const size_t n = a.size();
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      uint64_t x, y;
-      std::memcpy(&x, a.data() + i, 8);
-      std::memcpy(&y, b.data() + i, 8);
-      if (x != y) return false;
-    }
-    for (; i < n; ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
-  }
 
   // The first member whose key is not less than k, and whether its key is k.
   std::pair<iterator, bool> Search(std::string_view k) {

@@ -84,6 +84,12 @@ struct Schema {
   std::string_view TypeName() const;
 };
 
+// apiVersion, kind and metadata: the members a resource root (or an embedded resource) has
+// whatever its schema says; metadata then follows the ObjectMeta schema.
+inline bool IsImplicitMember(std::string_view key) {
+  return key == "apiVersion" || key == "kind" || key == "metadata";
+}
+
 // Looks up the properties of one schema node for keys asked in ascending order, as a JSON
 // object's members come (kt::Json keeps them sorted): it walks the sorted properties alongside
 // the members, one comparison per step, instead of searching the map for each key. Asking the

@@ -12,10 +12,6 @@ namespace {
 
 const Schema& MetaSchema() { return *BuiltinSchemas::Get().object_meta.compiled; }
 
-bool IsImplicit(const std::string& key) {
-  return key == "apiVersion" || key == "kind" || key == "metadata";
-}
-
 // The schema that governs `key` of an object with schema `s`; null when the key is unknown
 // and the object does not preserve unknown fields. `implicit` marks apiVersion/kind (no
 // schema needed: anything goes).
@@ -23,9 +19,9 @@ bool IsImplicit(const std::string& key) {
 const Schema* ChildSchema(const Schema& s, PropertyCursor& props, const std::string& key,
                           bool embedded, bool* implicit) {
   *implicit = false;
-  if (embedded && key == "metadata") return &MetaSchema();
+  if (embedded && std::string_view(key) == "metadata") return &MetaSchema();
   if (const Schema* p = props.Seek(key)) return p;
-  if (embedded && IsImplicit(key)) {
+  if (embedded && IsImplicitMember(key)) {
     *implicit = true;
     return nullptr;
   }

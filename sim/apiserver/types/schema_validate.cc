@@ -1,6 +1,8 @@
 // Validation of values against compiled structural schemas, with kube-openapi's messages.
+#include <bit>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "sim/apiserver/types/field_path.h"
 #include "sim/apiserver/types/object_meta.h"
@@ -133,6 +135,20 @@ bool FormatOk(std::string_view format, std::string_view s) {
   return true;
 }
 
+// UTF-8 characters in `s`: its bytes less the continuation bytes (10xxxxxx), eight at a time.
+int64_t RuneCount(std::string_view s) {
+  constexpr uint64_t kLow = 0x0101010101010101ULL;
+  int64_t continuation = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    continuation += std::popcount((w >> 7) & ~(w >> 6) & kLow);
+  }
+  for (; i < s.size(); ++i) continuation += (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
+  return static_cast<int64_t>(s.size()) - continuation;
+}
+
 std::string EnumText(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 class Validator {
@@ -255,8 +271,8 @@ class Validator {
         const auto& members = old->get_ref<const Json::object_t&>();
         if (auto o = members.find(key); o != members.end()) old_child = &o->second;
       }
-      if (embedded && (key == "apiVersion" || key == "kind" || key == "metadata")) {
-        if (key == "metadata" && !resource_root &&
+      if (embedded && IsImplicitMember(key)) {
+        if (std::string_view(key) == "metadata" && !resource_root &&
             (old_child == nullptr || !SameJson(*old_child, child))) {
           ValidateObjectMetaShape(child, PathRef::Child(path, key).Str(), errors_);
         }
@@ -348,9 +364,8 @@ class Validator {
   }
 
   void String(const Schema& s, const std::string& str, const Json& v, const PathRef& path) {
-    // Lengths count characters (runes), not bytes.
-    int64_t runes = 0;
-    for (unsigned char c : str) runes += (c & 0xC0) != 0x80 ? 1 : 0;
+    // Lengths count characters (runes), not bytes: counted only when bounded.
+    const int64_t runes = s.max_length || s.min_length ? RuneCount(str) : 0;
     if (s.max_length && runes > *s.max_length) {
       Add({FieldError::Type::kTooLong, path.Str(), v,
            "may not be longer than " + std::to_string(*s.max_length)});

@@ -41,6 +41,7 @@ spec:
               ratio: {type: number, exclusiveMaximum: true, maximum: 1}
               mode: {type: string, enum: [fast, slow], default: slow}
               code: {type: string, pattern: '^[a-z]+$', minLength: 2, maxLength: 5}
+              title: {type: string, minLength: 3, maxLength: 9}
               tags: {type: array, items: {type: string}, maxItems: 2, minItems: 1}
               set: {type: array, items: {type: string}, x-kubernetes-list-type: set}
               ports:
@@ -134,6 +135,22 @@ TEST_F(SchemaValidationTest, PatternAndLengths) {
   EXPECT_NE(Invalid(R"({"size":1,"code":"a"})")
                 .find("spec.code: Invalid value: \"a\": spec.code in body should be at least 2 "
                       "chars long"),
+            std::string::npos);
+}
+
+// Lengths count UTF-8 characters, not bytes (kube counts runes), across and within 8-byte words.
+TEST_F(SchemaValidationTest, LengthsCountCharactersNotBytes) {
+  for (const char* ok : {R"({"size":1,"title":"\u00c4\u00d6\u00dc\u00e4\u00f6\u00fc\u00df\u00e9\u00e8"})",
+                         R"({"size":1,"title":"a\ud83d\ude00b\ud83d\ude00c\ud83d\ude00d\u20ace"})",
+                         R"({"size":1,"title":"\u20ac\u20ac\u20ac"})"}) {
+    ValidationResult v = r_.Validate(*type_, Obj(ok), "Strict");
+    EXPECT_TRUE(v.status.ok()) << ok << " -> " << v.status.ToString();
+  }
+  EXPECT_NE(Invalid(R"({"size":1,"title":"\u00c4\u00d6\u00dc\u00e4\u00f6\u00fc\u00df\u00e9\u00e8x"})")
+                .find("spec.title: Too long: may not be longer than 9"),
+            std::string::npos);
+  EXPECT_NE(Invalid(R"({"size":1,"title":"\ud83d\ude00\ud83d\ude00"})")
+                .find("spec.title in body should be at least 3 chars long"),
             std::string::npos);
 }
 
