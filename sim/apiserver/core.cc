@@ -18,6 +18,8 @@ Core::Core(Env& env, ApiServerOptions options)
       window_(options_.watch_window_events_max, 0),
       services_(options_.service_cluster_ip_cidr, options_.node_port_min, options_.node_port_max) {
   rng_ = &env_.Random("apiserver");
+  namespaces_ = types_.Find(api::resources::kNamespaces);
+  KT_CHECK(namespaces_ != nullptr) << "the type registry lacks namespaces";
 }
 
 Core::~Core() = default;

@@ -211,6 +211,9 @@ class Core : public std::enable_shared_from_this<Core> {
 
   mutable std::mutex mu_;
   TypeRegistry types_;
+  // The built-in Namespace type, looked up once: built-in kinds are never removed, so the
+  // pointer stays valid (every namespaced create checks its namespace).
+  const ResourceType* namespaces_ = nullptr;
   ObjectStore store_;
   WatchCache window_;
   ServiceAllocator services_;

@@ -39,12 +39,9 @@ void Core::CollectWebhooksLocked(Pending& p) {
   };
   const Json* ns_obj = nullptr;
   if (p.namespaced && !p.ref.ns.empty()) {
-    const ResourceType* nst = FindTypeLocked(api::resources::kNamespaces);
-    if (nst != nullptr) {
-      if (const StoredObject* so = store_.Get(nst->storage_key, p.ref.ns)) {
-        p.namespace_object = so->object;
-        ns_obj = so->object.get();
-      }
+    if (const StoredObject* so = store_.Get(namespaces_->storage_key, p.ref.ns)) {
+      p.namespace_object = so->object;
+      ns_obj = so->object.get();
     }
   }
   ServiceResolver resolve = [this](const std::string& ns, const std::string& name, int port,

@@ -11,8 +11,7 @@
 namespace kt::sim {
 
 Status Core::CheckNamespaceForCreateLocked(const std::string& ns) const {
-  const ResourceType* t = FindTypeLocked(api::resources::kNamespaces);
-  const StoredObject* so = t ? store_.Get(t->storage_key, ns) : nullptr;
+  const StoredObject* so = store_.Get(namespaces_->storage_key, ns);
   if (so == nullptr) return NotFound("namespaces \"" + ns + "\" not found");
   if (api::IsDeleting(*so->object)) {
     return Forbidden("unable to create new content in namespace " + ns +
@@ -32,8 +31,7 @@ void Core::NamespaceAfterCommitLocked(const ResourceType& type, const Json* old,
   if (now != nullptr || !type.namespaced || old == nullptr) return;
   // Something left a namespace: if it is terminating, it may be empty now.
   std::string ns = api::Namespace(*old);
-  const ResourceType* nst = FindTypeLocked(api::resources::kNamespaces);
-  const StoredObject* so = nst ? store_.Get(nst->storage_key, ns) : nullptr;
+  const StoredObject* so = store_.Get(namespaces_->storage_key, ns);
   if (so != nullptr && api::IsDeleting(*so->object) && namespaces_queued_.insert(ns).second) {
     EnqueueLocked({WorkItem::kNamespace, {}, ns});
   }
@@ -41,9 +39,7 @@ void Core::NamespaceAfterCommitLocked(const ResourceType& type, const Json* old,
 
 void Core::NamespaceCleanupLocked(const std::string& ns) {
   namespaces_queued_.erase(ns);
-  const ResourceType* nst = FindTypeLocked(api::resources::kNamespaces);
-  if (nst == nullptr) return;
-  const StoredObject* so = store_.Get(nst->storage_key, ns);
+  const StoredObject* so = store_.Get(namespaces_->storage_key, ns);
   if (so == nullptr || !api::IsDeleting(*so->object)) return;
   bool remaining = false;
   for (const std::string& sk : store_.StorageKeys()) {
@@ -64,7 +60,7 @@ void Core::NamespaceCleanupLocked(const std::string& ns) {
     }
   }
   if (remaining) return;  // re-queued when the last of them goes
-  InternalUpdateLocked(ObjectLocation{nst->storage_key, ns}, [](Json& o) {
+  InternalUpdateLocked(ObjectLocation{namespaces_->storage_key, ns}, [](Json& o) {
     Json* sf = o.contains("spec") ? &o["spec"] : nullptr;
     if (sf == nullptr || !sf->contains("finalizers")) return false;
     Json kept = Json::array();

@@ -84,7 +84,7 @@ void ValidateObjectMetaShape(const Json& meta, const std::string& path, FieldErr
 }
 
 void ValidateObjectMeta(const Json& obj, NameRule rule, FieldErrors& errors) {
-  const Json* meta = obj.is_object() ? FindPath(obj, "metadata") : nullptr;
+  const Json* meta = FindMember(obj, "metadata");
   if (meta == nullptr || !meta->is_object()) {
     errors.push_back(FieldRequired("metadata.name", "name or generateName is required"));
     return;
@@ -92,16 +92,16 @@ void ValidateObjectMeta(const Json& obj, NameRule rule, FieldErrors& errors) {
   size_t before = errors.size();
   ValidateObjectMetaShape(*meta, "metadata", errors);
   if (errors.size() > before) return;  // wrong types: the finer checks would misread them
-  std::string name = GetString(*meta, "name");
-  std::string generate = GetString(*meta, "generateName");
+  const std::string_view name = MemberStringView(*meta, "name");
+  const std::string_view generate = MemberStringView(*meta, "generateName");
   if (name.empty() && generate.empty()) {
     errors.push_back(FieldRequired("metadata.name", "name or generateName is required"));
   } else if (!name.empty()) {
     for (const std::string& m : NameErrors(name, rule)) {
-      errors.push_back(FieldInvalid("metadata.name", Json(name), m));
+      errors.push_back(FieldInvalid("metadata.name", Json(std::string(name)), m));
     }
   }
-  if (const Json* labels = FindPath(*meta, "labels"); labels != nullptr && labels->is_object()) {
+  if (const Json* labels = FindMember(*meta, "labels"); labels != nullptr && labels->is_object()) {
     for (const auto& [k, v] : labels->items()) {
       if (std::string r = api::CheckQualifiedName(k); !r.empty()) {
         errors.push_back(FieldInvalid("metadata.labels", Json(k), r));
@@ -113,7 +113,7 @@ void ValidateObjectMeta(const Json& obj, NameRule rule, FieldErrors& errors) {
       }
     }
   }
-  if (const Json* ann = FindPath(*meta, "annotations"); ann != nullptr && ann->is_object()) {
+  if (const Json* ann = FindMember(*meta, "annotations"); ann != nullptr && ann->is_object()) {
     size_t total = 0;
     for (const auto& [k, v] : ann->items()) {
       if (std::string r = api::CheckQualifiedName(k); !r.empty()) {
@@ -126,7 +126,7 @@ void ValidateObjectMeta(const Json& obj, NameRule rule, FieldErrors& errors) {
                         "must have at most " + std::to_string(kAnnotationsBytesMax) + " bytes"});
     }
   }
-  if (const Json* fin = FindPath(*meta, "finalizers"); fin != nullptr && fin->is_array()) {
+  if (const Json* fin = FindMember(*meta, "finalizers"); fin != nullptr && fin->is_array()) {
     for (size_t i = 0; i < fin->size(); ++i) {
       const Json& f = (*fin)[i];
       if (!f.is_string()) continue;
