@@ -1,7 +1,8 @@
 // The object type behind kt::Json: an object's members in one array sorted by key, in place of
 // std::map's one heap node per member. Iteration order is std::map's (keys by byte value), so
-// serialization, comparison and hashing are unchanged. A lookup is a binary search over adjacent
-// memory; copying an object is one allocation, and so is freeing it.
+// serialization, comparison and hashing are unchanged. A lookup scans a small object (at most
+// 8 members) and bisects a larger one, over adjacent memory; copying an object is one
+// allocation, and so is freeing it.
 //
 // The price is std::vector's rule on references: inserting a member into an object, or erasing
 // one from it, invalidates every reference, pointer and iterator to that object's members. Take a

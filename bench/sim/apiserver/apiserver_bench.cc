@@ -96,12 +96,9 @@ void BM_InProcessCreateEvent(benchmark::State& state) {
 }
 BENCHMARK(BM_InProcessCreateEvent)->Unit(benchmark::kMicrosecond);
 
-void BM_InProcessUpdate(benchmark::State& state) {
-  SimEnv env;
-  ApiServer server(env);
-  ResourceRef ref{res::kConfigMaps, "default", "", ""};
-  Json obj = *server.Create(ref, ConfigMap("cm")).value().object;
-  ref.name = "cm";
+// Updates ConfigMap `ref` (stored as `obj`) once per iteration, a new data value each time and
+// no resourceVersion (an unconditional PUT).
+void UpdateLoop(benchmark::State& state, ApiServer& server, const ResourceRef& ref, Json obj) {
   int64_t i = 0;
   for (auto _ : state) {
     obj["data"]["k"] = std::to_string(i++);
@@ -110,6 +107,15 @@ void BM_InProcessUpdate(benchmark::State& state) {
     if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
   }
   state.SetItemsProcessed(state.iterations());
+}
+
+void BM_InProcessUpdate(benchmark::State& state) {
+  SimEnv env;
+  ApiServer server(env);
+  ResourceRef ref{res::kConfigMaps, "default", "", ""};
+  Json obj = *server.Create(ref, ConfigMap("cm")).value().object;
+  ref.name = "cm";
+  UpdateLoop(state, server, ref, std::move(obj));
 }
 BENCHMARK(BM_InProcessUpdate)->Unit(benchmark::kMicrosecond);
 
@@ -248,7 +254,7 @@ class LoadGenerator {
   // `request(n)`: the bytes of the n-th request (n counts from 0 over the generator's life).
   // `expected`: the status every response must have (others count as failed).
   using RequestFn = std::function<std::string(int64_t)>;
-  LoadGenerator(uint16_t port, RequestFn request, int connections, unsigned expected = 200)
+  LoadGenerator(uint16_t port, RequestFn request, int connections, unsigned expected)
       : request_(std::move(request)), expected_(expected) {
     boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"), port);
     for (int i = 0; i < connections; ++i) {
@@ -312,24 +318,30 @@ class LoadGenerator {
   int64_t failed_ = 0;
 };
 
-// HTTP GETs of one object over loopback from the load generator: `state.range(0)` connections
-// on one client thread against a server running `state.range(1)` io threads.
-void BM_HttpGetLoad(benchmark::State& state) {
-  const int connections = static_cast<int>(state.range(0));
+// Requests over loopback from the load generator: `request` on `state.range(0)` connections
+// against a server (starting with default/cm) running `state.range(1)` io threads; every
+// response must have status `expected`.
+void LoadLoop(benchmark::State& state, LoadGenerator::RequestFn request, unsigned expected) {
   LoopbackServer served(static_cast<int>(state.range(1)));
   if (!served.started()) {
     state.SkipWithError("cannot start the HTTP server");
     return;
   }
-  const std::string get =
-      "GET /api/v1/namespaces/default/configmaps/cm HTTP/1.1\r\n"
-      "Host: 127.0.0.1\r\nAccept: application/json\r\n\r\n";
-  LoadGenerator load(served.http().port(), [&](int64_t) { return get; }, connections);
+  LoadGenerator load(served.http().port(), std::move(request), static_cast<int>(state.range(0)),
+                     expected);
   const int64_t per_round = 5000;
   for (auto _ : state) {
     if (load.Run(per_round) != 0) state.SkipWithError("HTTP errors");
   }
   state.SetItemsProcessed(state.iterations() * per_round);
+}
+
+// GETs of one object.
+void BM_HttpGetLoad(benchmark::State& state) {
+  const std::string get =
+      "GET /api/v1/namespaces/default/configmaps/cm HTTP/1.1\r\n"
+      "Host: 127.0.0.1\r\nAccept: application/json\r\n\r\n";
+  LoadLoop(state, [get](int64_t) { return get; }, 200);
 }
 BENCHMARK(BM_HttpGetLoad)
     ->Args({16, 1})
@@ -338,30 +350,20 @@ BENCHMARK(BM_HttpGetLoad)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
-// HTTP creates over loopback from the load generator: POSTs of ConfigMaps, each with its own
-// name, on `state.range(0)` connections against a server running `state.range(1)` io threads.
-// The server starts empty each run; objects accumulate in it.
+// Creates: POSTs of ConfigMaps, each with its own name (objects accumulate in the server).
 void BM_HttpCreateLoad(benchmark::State& state) {
-  const int connections = static_cast<int>(state.range(0));
-  LoopbackServer served(static_cast<int>(state.range(1)));
-  if (!served.started()) {
-    state.SkipWithError("cannot start the HTTP server");
-    return;
-  }
-  auto post = [](int64_t n) {
-    const std::string body = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-)" +
-                             std::to_string(n) + R"("},"data":{"k":"v"}})";
-    return "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\n"
-           "Host: 127.0.0.1\r\nAccept: application/json\r\n"
-           "Content-Type: application/json\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n\r\n" + body;
-  };
-  LoadGenerator load(served.http().port(), post, connections, 201);
-  const int64_t per_round = 5000;
-  for (auto _ : state) {
-    if (load.Run(per_round) != 0) state.SkipWithError("HTTP errors");
-  }
-  state.SetItemsProcessed(state.iterations() * per_round);
+  LoadLoop(
+      state,
+      [](int64_t n) {
+        const std::string body =
+            R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-)" +
+            std::to_string(n) + R"("},"data":{"k":"v"}})";
+        return "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\n"
+               "Host: 127.0.0.1\r\nAccept: application/json\r\n"
+               "Content-Type: application/json\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+      },
+      201);
 }
 BENCHMARK(BM_HttpCreateLoad)
     ->Args({64, 1})
@@ -382,15 +384,7 @@ void BM_InProcessUpdateConcurrent(benchmark::State& state) {
     create.name.clear();
     (void)server.Create(create, ConfigMap(ref.name));
   }
-  Json obj = *server.Get(ref).value();
-  int64_t i = 0;
-  for (auto _ : state) {
-    obj["data"]["k"] = std::to_string(i++);
-    obj["metadata"].erase("resourceVersion");
-    auto r = server.Update(ref, obj);
-    if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
-  }
-  state.SetItemsProcessed(state.iterations());
+  UpdateLoop(state, server, ref, *server.Get(ref).value());
 }
 BENCHMARK(BM_InProcessUpdateConcurrent)
     ->Threads(1)
