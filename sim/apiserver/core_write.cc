@@ -147,7 +147,8 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
                   "create not allowed while custom resource definition is terminating");
   }
   if (MemberStringView(meta, "name").empty()) {
-    const std::string generate(MemberStringView(meta, "generateName").substr(0, kGenerateNameBaseMax));
+    const std::string generate(
+        MemberStringView(meta, "generateName").substr(0, kGenerateNameBaseMax));
     if (!generate.empty()) meta["name"] = generate + GenerateNameSuffix(*rng_);
   }
   for (std::string_view f : {"uid", "creationTimestamp", "deletionTimestamp",

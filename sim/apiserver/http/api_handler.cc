@@ -148,7 +148,8 @@ Result<api::DeleteOptions> DeleteOptionsFrom(const net::HttpRequest& req) {
 
 // The request body as an object: JSON, or YAML or Kubernetes protobuf when sent as such.
 // `kind_hint` names the expected kind in a parse error (asked only then: it takes the server lock).
-Result<Json> DecodeBody(const net::HttpRequest& req, const std::function<std::string()>& kind_hint) {
+Result<Json> DecodeBody(const net::HttpRequest& req,
+                        const std::function<std::string()>& kind_hint) {
   std::string media = MediaType(req.Header("content-type"));
   if (media.empty() || media == "application/json" || media == "*/*") {
     auto j = ParseJson(req.body);
