@@ -48,7 +48,10 @@ std::string Name(const Json& obj) { return GetString(Meta(obj), "name"); }
 std::string Namespace(const Json& obj) { return GetString(Meta(obj), "namespace"); }
 std::string Uid(const Json& obj) { return GetString(Meta(obj), "uid"); }
 std::string ResourceVersion(const Json& obj) { return GetString(Meta(obj), "resourceVersion"); }
-int64_t Generation(const Json& obj) { return GetInt(Meta(obj), "generation").value_or(0); }
+int64_t Generation(const Json& obj) {
+  const Json* g = MetaField(obj, "generation");
+  return g != nullptr && g->is_number_integer() ? g->get<int64_t>() : 0;
+}
 std::string Kind(const Json& obj) { return obj.is_object() ? GetString(obj, "kind") : ""; }
 std::string ApiVersionOf(const Json& obj) {
   return obj.is_object() ? GetString(obj, "apiVersion") : "";
@@ -91,9 +94,8 @@ bool HasFinalizer(const Json& obj, std::string_view finalizer) {
 }
 
 bool IsDeleting(const Json& obj) {
-  const Json& m = Meta(obj);
-  auto it = m.find("deletionTimestamp");
-  return it != m.end() && !it->is_null();
+  const Json* t = MetaField(obj, "deletionTimestamp");
+  return t != nullptr && !t->is_null();
 }
 
 std::optional<Time> CreationTimestamp(const Json& obj) {

@@ -1,5 +1,8 @@
 #include "base/json.h"
 
+#include <memory>
+#include <type_traits>
+
 namespace kt {
 
 Result<Json> ParseJson(std::string_view text) {
@@ -86,6 +89,61 @@ bool SameJson(const Json& a, const Json& b) {
     default:
       return a == b;
   }
+}
+
+namespace {
+
+// Empties every object and array under `value` (children first), so that destroying what is
+// left frees nodes without nlohmann's work stack.
+void ClearTree(Json& value, int depth) {
+  if (value.is_object()) {
+    auto& members = value.get_ref<Json::object_t&>();
+    if (depth < kJsonDepthMax) {
+      for (auto& member : members) {
+        if (member.second.is_structured()) ClearTree(member.second, depth + 1);
+      }
+    }
+    members.clear();
+  } else if (value.is_array()) {
+    auto& items = value.get_ref<Json::array_t&>();
+    if (depth < kJsonDepthMax) {
+      for (auto& item : items) {
+        if (item.is_structured()) ClearTree(item, depth + 1);
+      }
+    }
+    items.clear();
+  }
+}
+
+// std::allocator, except that a Json it destroys is freed with ReleaseJson.
+template <typename T>
+struct ReleasingAllocator {
+  using value_type = T;
+  ReleasingAllocator() = default;
+  template <typename U>
+  ReleasingAllocator(const ReleasingAllocator<U>&) {}  // NOLINT: rebinding converts implicitly
+  T* allocate(size_t n) { return std::allocator<T>().allocate(n); }
+  void deallocate(T* p, size_t n) { std::allocator<T>().deallocate(p, n); }
+  template <typename U>
+  void destroy(U* p) {
+    if constexpr (std::is_same_v<std::remove_cv_t<U>, Json>) {
+      ReleaseJson(const_cast<Json&>(*p));
+    }
+    p->~U();
+  }
+  template <typename U>
+  bool operator==(const ReleasingAllocator<U>&) const { return true; }
+};
+
+}  // namespace
+
+void ReleaseJson(Json& value) {
+  ClearTree(value, 0);
+  value = nullptr;
+}
+
+std::shared_ptr<const Json> MakeSharedJson(Json&& value) {
+  return std::allocate_shared<const Json>(ReleasingAllocator<Json>(), std::move(value));
 }
 
 std::string GetString(const Json& j, std::string_view path, std::string_view fallback) {

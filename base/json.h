@@ -5,6 +5,7 @@
 #ifndef KT_BASE_JSON_H_
 #define KT_BASE_JSON_H_
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -54,6 +55,17 @@ inline std::string_view MemberStringView(const Json& j, std::string_view key) {
 // Deep equality that also tells number types apart (operator== holds 1 == 1.0 == 1u): true
 // when both serialize the same way.
 bool SameJson(const Json& a, const Json& b);
+
+// Frees `value`'s tree and leaves it null: what destroying it does, for less work. nlohmann's
+// destructor first moves every node of a tree onto a heap-allocated work stack (which a deep
+// tree keeps regrowing); this clears each object and array bottom-up in place, recursing at
+// most kJsonDepthMax levels (anything deeper is left to nlohmann's destructor).
+void ReleaseJson(Json& value);
+
+// An immutable shared Json (one allocation, as std::make_shared) whose tree ReleaseJson frees
+// when its last owner lets go: the API server's stored objects and the versions its watch
+// window drops.
+std::shared_ptr<const Json> MakeSharedJson(Json&& value);
 
 // Typed reads that tolerate absence and wrong types.
 std::string GetString(const Json& j, std::string_view dotted_path, std::string_view fallback = "");

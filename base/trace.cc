@@ -42,7 +42,8 @@ void Trace::RecordMembers(Time t, std::string_view kind, std::string_view member
 
 void Trace::Append(const std::string& line) {
   std::lock_guard<std::mutex> lock(mu_);
-  hash_->Update(line);
+  unhashed_ += line;
+  if (unhashed_.size() >= kHashChunkBytes) HashUnhashedLocked();
   ++lines_;
   if (sink_ != nullptr) *sink_ << line;
 }
@@ -59,7 +60,13 @@ uint64_t Trace::lines() const {
 
 std::string Trace::Digest() const {
   std::lock_guard<std::mutex> lock(mu_);
+  HashUnhashedLocked();
   return hash_->HexDigest();
+}
+
+void Trace::HashUnhashedLocked() const {
+  hash_->Update(unhashed_);
+  unhashed_.clear();
 }
 
 }  // namespace kt

@@ -46,9 +46,15 @@ class Trace {
 
  private:
   void Append(const std::string& line);
+  void HashUnhashedLocked() const;
+
+  // Lines are hashed a few KiB at a time (a write's line is ~100 bytes, and each update of the
+  // hash costs about as much again as hashing the line).
+  static constexpr size_t kHashChunkBytes = 4096;
 
   mutable std::mutex mu_;
   std::unique_ptr<Sha256> hash_;
+  mutable std::string unhashed_;
   std::ostream* sink_ = nullptr;
   uint64_t lines_ = 0;
 };

@@ -1,6 +1,8 @@
 // Core: construction, lookup and the commit path every write ends in.
 #include "sim/apiserver/core.h"
 
+#include <charconv>
+
 #include "api/object.h"
 #include "base/json.h"
 #include "base/trace.h"
@@ -136,7 +138,18 @@ bool Core::HeldFromRemoval(const Json& obj) {
 }
 
 namespace {
-void SetRv(Json& obj, uint64_t rv) { obj["metadata"]["resourceVersion"] = std::to_string(rv); }
+// Written into the string already there when there is one (an update's body carries the old
+// version): no new node.
+void SetRv(Json& obj, uint64_t rv) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, rv).ptr;
+  Json& member = obj["metadata"]["resourceVersion"];
+  if (member.is_string()) {
+    member.get_ref<std::string&>().assign(digits, end);
+  } else {
+    member = std::string(digits, end);
+  }
+}
 }  // namespace
 
 void Core::PublishLocked(Type type, const ResourceType& rt, const std::string& key,
@@ -179,7 +192,7 @@ std::shared_ptr<const Json> Core::CommitCreateLocked(const ResourceType& type,
                                                      const std::string& key, Json obj) {
   uint64_t rv = ++rv_;
   SetRv(obj, rv);
-  auto p = std::make_shared<const Json>(std::move(obj));
+  auto p = MakeSharedJson(std::move(obj));
   store_.Put(type.storage_key, key, StoredObject{p, rv});
   PublishLocked(Type::kAdded, type, key, p, nullptr, rv);
   AfterCommitLocked(type, nullptr, p.get());
@@ -199,7 +212,7 @@ std::shared_ptr<const Json> Core::CommitUpdateLocked(const ResourceType& type,
   std::shared_ptr<const Json> prev = old->object;
   uint64_t rv = ++rv_;
   SetRv(obj, rv);
-  auto p = std::make_shared<const Json>(std::move(obj));
+  auto p = MakeSharedJson(std::move(obj));
   store_.Put(type.storage_key, key, StoredObject{p, rv});
   PublishLocked(Type::kModified, type, key, p, prev, rv);
   AfterCommitLocked(type, prev.get(), p.get());
@@ -213,7 +226,7 @@ std::shared_ptr<const Json> Core::CommitRemoveLocked(const ResourceType& type,
   std::shared_ptr<const Json> prev = old->object;
   uint64_t rv = ++rv_;
   SetRv(final_state, rv);
-  auto p = std::make_shared<const Json>(std::move(final_state));
+  auto p = MakeSharedJson(std::move(final_state));
   store_.Erase(type.storage_key, key);
   PublishLocked(Type::kDeleted, type, key, p, prev, rv);
   AfterCommitLocked(type, p.get(), nullptr);

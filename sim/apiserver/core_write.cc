@@ -314,10 +314,8 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
   const bool conditional_update =
       body && !MemberStringView(FindMember(*body, "metadata"), "resourceVersion").empty();
   for (int attempt = 0; attempt < kAdmissionRetriesMax; ++attempt) {
-    Pending p;
-    p.ref = ref;
+    Pending p;  // what admission needs of the request is filled in only when it runs
     p.dry_run = options.dry_run;
-    p.user = ctx.user;
     WriteResult result;
     bool creating = false;
     bool committed = false;  // done within the first critical section (no admission configured)
@@ -326,7 +324,6 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
       const bool is_create_call = !is_patch && ref.name.empty();
       const char* verb = is_create_call ? "create" : is_patch ? "patch" : "update";
       KT_ASSIGN_OR_RETURN(const ResourceType* type, ResolveLocked(ref, verb));
-      p.gvk = type->gvk();
       p.namespaced = type->namespaced;
       const std::string key = StoreKey(ref.ns, ref.name);
       const StoredObject* cur = is_create_call ? nullptr : store_.Get(type->storage_key, key);
@@ -336,7 +333,6 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         p.op = AdmissionOperation::kCreate;
         p.object = std::move(*body);  // a create is never retried
         KT_RETURN_IF_ERROR(PrepareCreateLocked(*type, ref, p.object, options, &result.warnings));
-        p.ref.name = api::Name(p.object);
         UpdateManagedFields(types_, *type, Json(), p.object, options.field_manager, ref.subresource,
                             env_.Now());
       } else if (cur == nullptr) {
@@ -400,6 +396,10 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
       }
 
       if (AdmissionConfiguredLocked()) {
+        p.ref = ref;
+        if (p.ref.name.empty()) p.ref.name = api::Name(p.object);  // a create's
+        p.gvk = type->gvk();
+        p.user = ctx.user;
         CollectWebhooksLocked(p);
       } else {
         // No admission: commit in this same critical section.

@@ -67,17 +67,27 @@ std::string JoinFieldErrors(const std::vector<std::string>& errors) {
 }
 
 bool SpecChanged(const Json& before, const Json& after) {
-  auto skip = [](const std::string& k) {
+  if (!before.is_object() || !after.is_object()) return before != after;
+  auto skip = [](std::string_view k) {
     return k == "metadata" || k == "status" || k == "apiVersion" || k == "kind";
   };
-  for (const auto& [k, v] : after.items()) {
-    if (skip(k)) continue;
-    auto it = before.find(k);
-    if (it == before.end() || *it != v) return true;
-  }
-  for (const auto& [k, v] : before.items()) {
-    if (skip(k)) continue;
-    if (after.find(k) == after.end()) return true;
+  // Both objects' members are sorted by key: one merge pass.
+  const auto& a = before.get_ref<const Json::object_t&>();
+  const auto& b = after.get_ref<const Json::object_t&>();
+  auto i = a.begin(), j = b.begin();
+  while (i != a.end() || j != b.end()) {
+    const int c = i == a.end() ? 1 : j == b.end() ? -1 : CompareKeys(i->first, j->first);
+    if (c < 0) {
+      if (!skip(i->first)) return true;  // removed
+      ++i;
+    } else if (c > 0) {
+      if (!skip(j->first)) return true;  // added
+      ++j;
+    } else {
+      if (!skip(i->first) && i->second != j->second) return true;
+      ++i;
+      ++j;
+    }
   }
   return false;
 }

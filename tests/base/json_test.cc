@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <utility>
+
 namespace kt {
 namespace {
 
@@ -84,6 +87,40 @@ TEST(JsonTest, AppendJsonStringMatchesDumpJson) {
     AppendJsonString(out, s);
     EXPECT_EQ(out, "x" + DumpJson(Json(s))) << s;
   }
+}
+
+TEST(JsonTest, ReleaseJsonFreesATreeAndLeavesNull) {
+  Json j = *ParseJson(R"({"a":{"b":[1,{"c":"a string longer than fifteen"},[]],"d":{}},"e":"x"})");
+  ReleaseJson(j);
+  EXPECT_TRUE(j.is_null());
+  Json scalar = "a string longer than fifteen";
+  ReleaseJson(scalar);
+  EXPECT_TRUE(scalar.is_null());
+}
+
+// Deeper than ReleaseJson recurses: the rest is left to nlohmann's destructor (built directly,
+// as the parser refuses such depth). Runs under AddressSanitizer in the fuzz build's tests.
+TEST(JsonTest, ReleaseJsonHandsTreesDeeperThanItsLimitToTheDestructor) {
+  Json deep = Json::array();
+  for (int i = 0; i < 3 * kJsonDepthMax; ++i) {
+    Json outer = Json::object();
+    outer["x"] = std::move(deep);
+    deep = Json::array({std::move(outer), i});
+  }
+  ReleaseJson(deep);
+  EXPECT_TRUE(deep.is_null());
+}
+
+TEST(JsonTest, MakeSharedJsonHoldsTheValueUntilTheLastOwnerGoes) {
+  const Json original = {{"metadata", {{"name", "cm"}, {"labels", {{"app", "web"}}}}},
+                         {"data", {{"k", "a value longer than fifteen"}}}};
+  std::shared_ptr<const Json> a = MakeSharedJson(Json(original));
+  std::shared_ptr<const Json> b = a;
+  a.reset();
+  EXPECT_EQ(*b, original);
+  std::weak_ptr<const Json> w = b;
+  b.reset();
+  EXPECT_TRUE(w.expired());
 }
 
 }  // namespace

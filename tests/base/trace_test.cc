@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <string>
+
+#include "base/sha256.h"
 
 namespace kt {
 namespace {
@@ -50,6 +53,22 @@ TEST(TraceTest, RecordMembersWritesTheLineRecordWould) {
   }
   EXPECT_EQ(a.str(), b.str());
   EXPECT_EQ(by_json.Digest(), by_members.Digest());
+}
+
+// Lines are hashed in chunks: the digest is the SHA-256 of every line so far, whenever it is
+// read, across chunk boundaries, and reading it does not change what follows.
+TEST(TraceTest, DigestIsTheHashOfAllLinesWheneverItIsRead) {
+  Trace tr;
+  std::ostringstream out;
+  tr.SetSink(&out);
+  const Time t = FromUnixSeconds(1767225600);
+  for (int i = 0; i < 500; ++i) {  // ~30 KiB: several chunks
+    tr.RecordMembers(t, "apiserver", "\"rv\":" + std::to_string(i));
+    if (i == 0 || i == 77 || i == 499) {
+      EXPECT_EQ(tr.Digest(), Sha256Hex(out.str())) << "after line " << i;
+    }
+  }
+  EXPECT_EQ(tr.lines(), 500u);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // (additionalProperties), anything under x-kubernetes-preserve-unknown-fields, and
 // apiVersion/kind/metadata at a resource root or an embedded resource (metadata then follows
 // the ObjectMeta schema).
+#include <algorithm>
+
 #include "sim/apiserver/types/builtin_schemas.h"
 #include "sim/apiserver/types/field_path.h"
 #include "sim/apiserver/types/schema.h"
@@ -155,6 +157,7 @@ void DefaultWithSchema(const Schema& schema, Json& value, const SchemaWalk& walk
 std::vector<std::string_view> UnchangedMembers(const Json& obj, const Json& stored) {
   std::vector<std::string_view> out;
   if (!obj.is_object() || !stored.is_object()) return out;
+  out.reserve(std::min(obj.size(), stored.size()));
   // Both objects' members are sorted by key: one merge pass.
   auto a = obj.begin();
   for (auto b = stored.begin(); a != obj.end() && b != stored.end();) {

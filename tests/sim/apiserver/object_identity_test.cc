@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <regex>
 
+#include "base/json.h"
 #include "base/random.h"
 
 namespace kt::sim {
@@ -37,6 +38,36 @@ TEST(ObjectIdentityTest, GenerateNameSuffixIsFiveCharactersOfKubesAlphabet) {
     ASSERT_EQ(s.size(), 5u);
     EXPECT_EQ(s.find_first_not_of("bcdfghjklmnpqrstvwxz2456789"), std::string::npos) << s;
   }
+}
+
+// Anything but apiVersion, kind, metadata and status is the spec: a member added, removed or
+// changed (on either side of the skipped keys in key order) changes it.
+TEST(ObjectIdentityTest, SpecChangedLooksPastMetadataAndStatusOnly) {
+  const Json base = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+                     {"metadata", {{"name", "cm"}, {"resourceVersion", "1"}}},
+                     {"data", {{"k", "v"}}}, {"status", {{"phase", "A"}}}};
+  Json same = base;
+  same["metadata"]["resourceVersion"] = "2";
+  same["status"]["phase"] = "B";
+  same["apiVersion"] = "v2";
+  same.erase("kind");
+  EXPECT_FALSE(SpecChanged(base, same));
+  Json data_changed = base;
+  data_changed["data"]["k"] = "w";
+  EXPECT_TRUE(SpecChanged(base, data_changed));
+  Json added_first = base, added_last = base, added_between = base;
+  added_first["aaa"] = 1;      // before every skipped key
+  added_last["zzz"] = 1;       // after them all
+  added_between["immutable"] = true;  // between kind and metadata
+  for (const Json* j : {&added_first, &added_last, &added_between}) {
+    EXPECT_TRUE(SpecChanged(base, *j)) << *j;
+    EXPECT_TRUE(SpecChanged(*j, base)) << *j;  // removed
+  }
+  Json number_form = base;
+  number_form["replicas"] = 1;
+  Json as_float = number_form;
+  as_float["replicas"] = 1.0;  // the same value, as Kubernetes decodes it
+  EXPECT_FALSE(SpecChanged(number_form, as_float));
 }
 
 }  // namespace
