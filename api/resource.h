@@ -27,6 +27,13 @@ struct GroupVersionResource {
   std::string resource;  // plural, lower-case: "workspaces"
 
   std::string ApiVersion() const { return group.empty() ? version : group + "/" + version; }
+  // Whether `api_version` equals ApiVersion(), without building it (a check on every write).
+  bool IsApiVersion(std::string_view api_version) const {
+    if (group.empty()) return api_version == version;
+    return api_version.size() == group.size() + 1 + version.size() &&
+           api_version.starts_with(group) && api_version[group.size()] == '/' &&
+           api_version.ends_with(version);
+  }
   // "workspaces.kaito.sh" or "pods": the form Kubernetes error messages use.
   std::string GroupResource() const { return group.empty() ? resource : resource + "." + group; }
   // URL prefix: "/api/v1" or "/apis/kaito.sh/v1beta1".

@@ -41,6 +41,10 @@ inline const Json* FindMember(const Json* j, std::string_view key) {
   return it == members.end() ? nullptr : &it->second;
 }
 inline const Json* FindMember(const Json& j, std::string_view key) { return FindMember(&j, key); }
+// The same, for writing the member in place (no key is built, nothing is inserted).
+inline Json* FindMutableMember(Json& j, std::string_view key) {
+  return const_cast<Json*>(FindMember(&j, key));
+}
 // The string member `key` of object `j` in place; empty when absent or not a string (validity
 // as for GetStringView).
 inline std::string_view MemberStringView(const Json* j, std::string_view key) {

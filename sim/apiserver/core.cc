@@ -102,11 +102,12 @@ const ResourceType* Core::TypeForStorageLocked(const std::string& storage_key) c
 
 std::shared_ptr<const Json> Core::AtVersion(const std::shared_ptr<const Json>& obj,
                                             const ResourceType& type) const {
-  std::string want = type.gvr.ApiVersion();
-  auto it = obj->find("apiVersion");
-  if (it != obj->end() && it->is_string() && it->get_ref<const std::string&>() == want) return obj;
+  const Json* av = FindMember(*obj, "apiVersion");
+  if (av != nullptr && av->is_string() && type.gvr.IsApiVersion(av->get_ref<const std::string&>())) {
+    return obj;
+  }
   auto copy = std::make_shared<Json>(*obj);
-  (*copy)["apiVersion"] = want;
+  (*copy)["apiVersion"] = type.gvr.ApiVersion();
   return copy;
 }
 
@@ -143,11 +144,12 @@ namespace {
 void SetRv(Json& obj, uint64_t rv) {
   char digits[24];
   const auto end = std::to_chars(digits, digits + sizeof digits, rv).ptr;
-  Json& member = obj["metadata"]["resourceVersion"];
-  if (member.is_string()) {
-    member.get_ref<std::string&>().assign(digits, end);
+  Json* meta = FindMutableMember(obj, "metadata");
+  Json* member = meta != nullptr ? FindMutableMember(*meta, "resourceVersion") : nullptr;
+  if (member != nullptr && member->is_string()) {
+    member->get_ref<std::string&>().assign(digits, end);
   } else {
-    member = std::string(digits, end);
+    obj["metadata"]["resourceVersion"] = std::string(digits, end);
   }
 }
 }  // namespace

@@ -36,20 +36,20 @@ Status SlowResponse() {
 
 // Checks the object's kind (and apiVersion, when asked) against the type and sets both.
 Status SetTypeMeta(const ResourceType& type, Json& obj, bool check_api_version) {
-  const std::string api_version = type.gvr.ApiVersion();
   const std::string_view av = MemberStringView(obj, "apiVersion");
   const std::string_view kind = MemberStringView(obj, "kind");
-  if (check_api_version && !av.empty() && av != api_version) {
+  const bool same_api_version = type.gvr.IsApiVersion(av);
+  if (check_api_version && !av.empty() && !same_api_version) {
     return BadRequest("the API version in the data (" + std::string(av) +
-                      ") does not match the expected API version (" + api_version + ")");
+                      ") does not match the expected API version (" + type.gvr.ApiVersion() + ")");
   }
   if (!kind.empty() && kind != type.kind) {
     return BadRequest("the kind in the data (" + std::string(kind) +
                       ") does not match the expected kind (" + type.kind + ")");
   }
   // Written only where they differ; decided first, as an insert moves the members viewed.
-  const bool set_api_version = av != api_version, set_kind = kind.empty();
-  if (set_api_version) obj["apiVersion"] = api_version;
+  const bool set_kind = kind.empty();
+  if (!same_api_version) obj["apiVersion"] = type.gvr.ApiVersion();
   if (set_kind) obj["kind"] = type.kind;
   return Status::Ok();
 }
@@ -156,16 +156,22 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
                              "resourceVersion"}) {
     meta.erase(f);
   }
-  meta["uid"] = NewUid(*rng_);
-  meta["creationTimestamp"] = FormatRfc3339(env_.Now());
-  meta["generation"] = 1;
 
   // What clients cannot set on create: the status of kinds with a status subresource.
   if (type.is_custom && type.has_status) obj.erase("status");
   if (!type.is_custom && (type.gvr.group == "apps" || type.gvr.group == "batch")) {
     obj.erase("status");
   }
+  // Admitted before the server's own fields are set: they are valid by construction, and the
+  // ObjectMeta walk would parse the timestamp it just wrote.
   KT_RETURN_IF_ERROR(SchemaLocked(type, obj, FieldValidationOf(options), warnings));
+  // Room for what the server adds to metadata here and at commit (uid, creationTimestamp,
+  // generation, managedFields, resourceVersion), so that those inserts do not regrow it.
+  Json& admitted_meta = obj["metadata"];
+  admitted_meta.get_ref<Json::object_t&>().reserve(admitted_meta.size() + 5);
+  admitted_meta["uid"] = NewUid(*rng_);
+  admitted_meta["creationTimestamp"] = FormatRfc3339(env_.Now());
+  admitted_meta["generation"] = 1;
   return KindSpecificCreateLocked(type, obj);
 }
 
@@ -263,7 +269,10 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
     KT_RETURN_IF_ERROR(PrepareCrdLocked(obj, &old));
   }
   if (sub.empty() && SpecChanged(old, obj)) {
-    obj["metadata"]["generation"] = api::Generation(old) + 1;
+    const int64_t generation = api::Generation(old) + 1;
+    Json* g = FindMutableMember(obj["metadata"], "generation");  // copied from `old` above
+    if (g != nullptr) *g = generation;
+    else obj["metadata"]["generation"] = generation;
   }
   return Status::Ok();
 }

@@ -50,6 +50,17 @@ TEST(JsonTest, FindMemberLooksUpOneKeyAndToleratesNullsAndNonObjects) {
   EXPECT_TRUE(MemberStringView(FindMember(j, "missing"), "name").empty());
 }
 
+TEST(JsonTest, FindMutableMemberWritesInPlaceAndInsertsNothing) {
+  Json j = Json::parse(R"({"metadata":{"name":"ws"},"list":[1]})");
+  Json* name = FindMutableMember(j["metadata"], "name");
+  ASSERT_NE(name, nullptr);
+  *name = "renamed";
+  EXPECT_EQ(j["metadata"]["name"], "renamed");
+  EXPECT_EQ(FindMutableMember(j["metadata"], "uid"), nullptr);
+  EXPECT_EQ(FindMutableMember(j["list"], "x"), nullptr);
+  EXPECT_EQ(j["metadata"].size(), 1u);
+}
+
 TEST(JsonTest, SameJsonIsEqualityThatTellsNumberTypesApart) {
   const Json a = Json::parse(R"({"a":[1,{"b":"c"}],"d":null,"e":1.5})");
   EXPECT_TRUE(SameJson(a, Json::parse(R"({"e":1.5,"d":null,"a":[1,{"b":"c"}]})")));
