@@ -35,6 +35,8 @@ Rng& SimEnv::Random(std::string_view stream) {
 }
 
 bool SimEnv::Buggify(std::string_view site, double probability) {
+  // Off, a fault point costs a call: the API server asks three on every write.
+  if (!options_.faults_enabled) return false;
   auto it = sites_.find(site);
   if (it == sites_.end()) {
     // Whether a site is enabled depends only on (seed, site), not on the order of asking.
@@ -46,7 +48,7 @@ bool SimEnv::Buggify(std::string_view site, double probability) {
   }
   SiteStats& stats = it->second;
   ++stats.asked;
-  if (!options_.faults_enabled || !stats.enabled) return false;
+  if (!stats.enabled) return false;
   // Each site draws from its own stream so adding a site elsewhere changes nothing here.
   std::string stream = "buggify/";
   stream += site;

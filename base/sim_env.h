@@ -71,7 +71,7 @@ class SimEnv final : public Env {
 
   void SetFaultsEnabled(bool enabled) { options_.faults_enabled = enabled; }
   bool faults_enabled() const { return options_.faults_enabled; }
-  // Sites asked so far, with whether each is enabled and how often it fired.
+  // Sites asked while faults were enabled, with whether each is enabled and how often it fired.
   struct SiteStats {
     bool enabled = false;
     uint64_t asked = 0;

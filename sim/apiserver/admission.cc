@@ -17,23 +17,27 @@ std::string_view AdmissionOperationName(AdmissionOperation op) {
 void AdmissionChain::AddMutating(std::shared_ptr<MutatingAdmissionPlugin> plugin) {
   std::lock_guard<std::mutex> lock(mu_);
   mutating_.push_back(std::move(plugin));
+  CountLocked();
 }
 
 void AdmissionChain::AddValidating(std::shared_ptr<ValidatingAdmissionPlugin> plugin) {
   std::lock_guard<std::mutex> lock(mu_);
   validating_.push_back(std::move(plugin));
+  CountLocked();
 }
 
 void AdmissionChain::Remove(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
   std::erase_if(mutating_, [&](const auto& p) { return p->name() == name; });
   std::erase_if(validating_, [&](const auto& p) { return p->name() == name; });
+  CountLocked();
 }
 
-bool AdmissionChain::empty() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return mutating_.empty() && validating_.empty();
+void AdmissionChain::CountLocked() {
+  plugins_.store(mutating_.size() + validating_.size(), std::memory_order_release);
 }
+
+bool AdmissionChain::empty() const { return plugins_.load(std::memory_order_acquire) == 0; }
 
 Status AdmissionChain::Mutate(const AdmissionRequest& request, Json& object) const {
   std::vector<std::shared_ptr<MutatingAdmissionPlugin>> plugins;

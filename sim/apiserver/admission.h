@@ -12,6 +12,7 @@
 #ifndef KT_SIM_APISERVER_ADMISSION_H_
 #define KT_SIM_APISERVER_ADMISSION_H_
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -72,9 +73,15 @@ class AdmissionChain {
   Status Validate(const AdmissionRequest& request) const;
 
  private:
+  // Sets plugins_ from the lists. REQUIRES: mu_ held.
+  void CountLocked();
+
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<MutatingAdmissionPlugin>> mutating_;     // guarded by mu_
   std::vector<std::shared_ptr<ValidatingAdmissionPlugin>> validating_; // guarded by mu_
+  // How many plugins the lists hold, written under mu_: empty() reads it without the lock, as
+  // every API write asks.
+  std::atomic<size_t> plugins_{0};
 };
 
 }  // namespace kt::sim

@@ -11,6 +11,7 @@
 
 namespace kt::sim {
 
+using std::string_view_literals::operator""sv;
 using Type = api::WatchEvent::Type;
 
 Core::Core(Env& env, ApiServerOptions options)
@@ -100,20 +101,23 @@ const ResourceType* Core::TypeForStorageLocked(const std::string& storage_key) c
   return it == storage_types_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<const Json> Core::AtVersion(const std::shared_ptr<const Json>& obj,
+bool Core::IsAtVersion(const Json& obj, const ResourceType& type) {
+  const Json* av = FindMember(obj, "apiVersion");
+  return av != nullptr && av->is_string() &&
+         type.gvr.IsApiVersion(av->get_ref<const std::string&>());
+}
+
+std::shared_ptr<const Json> Core::AtVersion(std::shared_ptr<const Json> obj,
                                             const ResourceType& type) const {
-  const Json* av = FindMember(*obj, "apiVersion");
-  if (av != nullptr && av->is_string() && type.gvr.IsApiVersion(av->get_ref<const std::string&>())) {
-    return obj;
-  }
+  if (IsAtVersion(*obj, type)) return obj;
   auto copy = std::make_shared<Json>(*obj);
   (*copy)["apiVersion"] = type.gvr.ApiVersion();
   return copy;
 }
 
 bool Core::Faulted(const RequestContext& ctx, const FaultSite& site) {
+  // Without mu_: only a SimEnv has fault points, and it is single-threaded by contract.
   if (ctx.internal || !env_.IsSimulated()) return false;
-  std::lock_guard<std::mutex> lock(mu_);
   return Buggify(env_, site);
 }
 
@@ -164,7 +168,7 @@ void Core::PublishLocked(Type type, const ResourceType& rt, const std::string& k
   if (rt.namespaced) ev->ns = key.substr(0, key.find('/'));
   ev->object = obj;
   ev->prev = std::move(prev);
-  std::shared_ptr<const ChangeEvent> cev = ev;
+  std::shared_ptr<const ChangeEvent> cev = std::move(ev);
   window_.Append(cev);
   auto it = watchers_.find(rt.storage_key);
   if (it != watchers_.end()) {
@@ -204,18 +208,16 @@ std::shared_ptr<const Json> Core::CommitCreateLocked(const ResourceType& type,
 std::shared_ptr<const Json> Core::CommitUpdateLocked(const ResourceType& type,
                                                      const std::string& key, Json obj,
                                                      bool* removed) {
-  const StoredObject* old = store_.Get(type.storage_key, key);
-  KT_CHECK(old != nullptr) << "update of a missing object " << key;
   if (api::IsDeleting(obj) && !HeldFromRemoval(obj)) {
     if (removed) *removed = true;
     return CommitRemoveLocked(type, key, std::move(obj));
   }
   if (removed) *removed = false;
-  std::shared_ptr<const Json> prev = old->object;
   uint64_t rv = ++rv_;
   SetRv(obj, rv);
   auto p = MakeSharedJson(std::move(obj));
-  store_.Put(type.storage_key, key, StoredObject{p, rv});
+  std::shared_ptr<const Json> prev = store_.Put(type.storage_key, key, StoredObject{p, rv});
+  KT_CHECK(prev != nullptr) << "update of a missing object " << key;
   PublishLocked(Type::kModified, type, key, p, prev, rv);
   AfterCommitLocked(type, prev.get(), p.get());
   return p;
@@ -237,14 +239,15 @@ std::shared_ptr<const Json> Core::CommitRemoveLocked(const ResourceType& type,
 
 void Core::AfterCommitLocked(const ResourceType& type, const Json* old, const Json* now) {
   const auto& gvr = type.gvr;
-  if (gvr.group.empty() && gvr.resource == "services") services_.Commit(old, now);
-  if ((old == nullptr) != (now == nullptr) && gvr.group == "admissionregistration.k8s.io" &&
-      (gvr.resource == "mutatingwebhookconfigurations" ||
-       gvr.resource == "validatingwebhookconfigurations")) {
+  // Against string views: a std::string compared with a C string measures it each time.
+  if (gvr.group.empty() && gvr.resource == "services"sv) services_.Commit(old, now);
+  if ((old == nullptr) != (now == nullptr) && gvr.group == "admissionregistration.k8s.io"sv &&
+      (gvr.resource == "mutatingwebhookconfigurations"sv ||
+       gvr.resource == "validatingwebhookconfigurations"sv)) {
     if (now != nullptr) ++webhook_configurations_;
     else --webhook_configurations_;
   }
-  if (gvr.group == "apiextensions.k8s.io" && gvr.resource == "customresourcedefinitions") {
+  if (gvr.group == "apiextensions.k8s.io"sv && gvr.resource == "customresourcedefinitions"sv) {
     CrdAfterCommitLocked(old, now);
   }
   GcAfterCommitLocked(type, old, now);

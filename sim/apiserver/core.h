@@ -77,7 +77,10 @@ class Core : public std::enable_shared_from_this<Core> {
   Result<const ResourceType*> ResolveLocked(const ResourceRef& ref, std::string_view verb) const;
   const ResourceType* TypeForStorageLocked(const std::string& storage_key) const;
   const ResourceType* FindTypeLocked(const api::GroupVersionResource& gvr) const;
-  std::shared_ptr<const Json> AtVersion(const std::shared_ptr<const Json>& obj,
+  // Whether `obj` is at the version `type` serves (its apiVersion).
+  static bool IsAtVersion(const Json& obj, const ResourceType& type);
+  // `obj` at the version `type` serves: itself, or a copy with that apiVersion.
+  std::shared_ptr<const Json> AtVersion(std::shared_ptr<const Json> obj,
                                         const ResourceType& type) const;
   bool Faulted(const RequestContext& ctx, const FaultSite& site);
   Status UnavailableFault();

@@ -10,6 +10,11 @@
 
 namespace kt::sim {
 
+// Member keys and the literals std::strings are compared with on the write path are string
+// views: nlohmann makes a std::string of a C string key on every lookup, and comparing a
+// std::string with a C string measures the latter each time.
+using std::string_view_literals::operator""sv;
+
 namespace {
 
 constexpr int kAdmissionRetriesMax = 5;
@@ -116,7 +121,8 @@ Status Core::KindSpecificCreateLocked(const ResourceType& type, Json& obj) {
     obj["status"] = {{"loadBalancer", Json::object()}};
     KT_RETURN_IF_ERROR(services_.Assign(obj, nullptr)
                            .Annotate(kind + " \"" + api::Name(obj) + "\" is invalid"));
-  } else if (type.gvr.group == "apiextensions.k8s.io" && type.gvr.resource == "customresourcedefinitions") {
+  } else if (type.gvr.group == "apiextensions.k8s.io"sv &&
+             type.gvr.resource == "customresourcedefinitions"sv) {
     KT_RETURN_IF_ERROR(PrepareCrdLocked(obj, nullptr));
   }
   return Status::Ok();
@@ -127,11 +133,11 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
                                  std::vector<std::string>* warnings) {
   if (!obj.is_object()) return BadRequest("the object to create must be a JSON object");
   KT_RETURN_IF_ERROR(SetTypeMeta(type, obj, /*check_api_version=*/true));
-  Json& meta = obj["metadata"];
+  Json& meta = obj["metadata"sv];
   if (!meta.is_object()) meta = Json::object();
   if (type.namespaced) {
     const std::string_view ns = MemberStringView(meta, "namespace");
-    if (ns.empty()) meta["namespace"] = ref.ns;
+    if (ns.empty()) meta["namespace"sv] = ref.ns;
     else if (ns != ref.ns) {
       return BadRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
@@ -149,7 +155,7 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
   if (MemberStringView(meta, "name").empty()) {
     const std::string generate(
         MemberStringView(meta, "generateName").substr(0, kGenerateNameBaseMax));
-    if (!generate.empty()) meta["name"] = generate + GenerateNameSuffix(*rng_);
+    if (!generate.empty()) meta["name"sv] = generate + GenerateNameSuffix(*rng_);
   }
   for (std::string_view f : {"uid", "creationTimestamp", "deletionTimestamp",
                              "deletionGracePeriodSeconds", "generation", "selfLink",
@@ -159,7 +165,7 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
 
   // What clients cannot set on create: the status of kinds with a status subresource.
   if (type.is_custom && type.has_status) obj.erase("status");
-  if (!type.is_custom && (type.gvr.group == "apps" || type.gvr.group == "batch")) {
+  if (!type.is_custom && (type.gvr.group == "apps"sv || type.gvr.group == "batch"sv)) {
     obj.erase("status");
   }
   // Admitted before the server's own fields are set: they are valid by construction, and the
@@ -167,11 +173,11 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
   KT_RETURN_IF_ERROR(SchemaLocked(type, obj, FieldValidationOf(options), warnings));
   // Room for what the server adds to metadata here and at commit (uid, creationTimestamp,
   // generation, managedFields, resourceVersion), so that those inserts do not regrow it.
-  Json& admitted_meta = obj["metadata"];
+  Json& admitted_meta = obj["metadata"sv];
   admitted_meta.get_ref<Json::object_t&>().reserve(admitted_meta.size() + 5);
-  admitted_meta["uid"] = NewUid(*rng_);
-  admitted_meta["creationTimestamp"] = FormatRfc3339(env_.Now());
-  admitted_meta["generation"] = 1;
+  admitted_meta["uid"sv] = NewUid(*rng_);
+  admitted_meta["creationTimestamp"sv] = FormatRfc3339(env_.Now());
+  admitted_meta["generation"sv] = 1;
   return KindSpecificCreateLocked(type, obj);
 }
 
@@ -180,24 +186,24 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
                                  std::vector<std::string>* warnings) {
   if (!obj.is_object()) return BadRequest("the object to update must be a JSON object");
   KT_RETURN_IF_ERROR(SetTypeMeta(type, obj, /*check_api_version=*/!from_patch));
-  Json& meta = obj["metadata"];
+  Json& meta = obj["metadata"sv];
   if (!meta.is_object()) meta = Json::object();
   const std::string_view name = MemberStringView(meta, "name");
-  if (name.empty()) meta["name"] = ref.name;
+  if (name.empty()) meta["name"sv] = ref.name;
   else if (name != ref.name) {
     return BadRequest("the name of the object (" + std::string(name) +
                       ") does not match the name on the URL (" + ref.name + ")");
   }
   if (type.namespaced) {
     const std::string_view ns = MemberStringView(meta, "namespace");
-    if (ns.empty()) meta["namespace"] = ref.ns;
+    if (ns.empty()) meta["namespace"sv] = ref.ns;
     else if (ns != ref.ns) {
       return BadRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
   } else {
     meta.erase("namespace");
   }
-  const Json& old_meta = old["metadata"];
+  const Json& old_meta = old["metadata"sv];
   const std::string_view rv = MemberStringView(meta, "resourceVersion");
   const std::string_view old_rv = MemberStringView(old_meta, "resourceVersion");
   if (rv.empty()) {
@@ -228,18 +234,18 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
   }
 
   const std::string& sub = ref.subresource;
-  if (sub == "status") {
+  if (sub == "status"sv) {
     // Everything but status from the stored object (without copying its old status), the
     // status from the request.
     Json next = Json::object();
     for (auto it = old.begin(); it != old.end(); ++it) {
       if (it.key() != "status") next[it.key()] = it.value();
     }
-    if (auto st = obj.find("status"); st != obj.end()) next["status"] = std::move(*st);
-    next["apiVersion"] = obj["apiVersion"];
+    if (auto st = obj.find("status"); st != obj.end()) next["status"sv] = std::move(*st);
+    next["apiVersion"sv] = obj["apiVersion"sv];
     obj = std::move(next);
   } else if (type.has_status) {
-    if (old.contains("status")) obj["status"] = old["status"];
+    if (old.contains("status")) obj["status"sv] = old["status"sv];
     else obj.erase("status");
   }
   if (api::IsDeleting(old)) {
@@ -256,23 +262,24 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
                           "object is being deleted, found new finalizers []string{" + list + "}");
     }
   }
-  if (IsCore(type, "namespaces") && sub != "finalize") {
-    if (const Json* sf = FindPath(old, "spec.finalizers")) obj["spec"]["finalizers"] = *sf;
-    if (sub != "status" && old.contains("status")) obj["status"] = old["status"];
+  if (IsCore(type, "namespaces") && sub != "finalize"sv) {
+    if (const Json* sf = FindPath(old, "spec.finalizers")) obj["spec"sv]["finalizers"sv] = *sf;
+    if (sub != "status"sv && old.contains("status")) obj["status"sv] = old["status"sv];
   }
   KT_RETURN_IF_ERROR(
       SchemaLocked(type, obj, FieldValidationOf(options), warnings, StatusOnly(sub), &old));
   if (IsCore(type, "services") && sub.empty()) {
     KT_RETURN_IF_ERROR(services_.Assign(obj, &old).Annotate("Service \"" + ref.name + "\" is invalid"));
   }
-  if (type.gvr.group == "apiextensions.k8s.io" && type.gvr.resource == "customresourcedefinitions") {
+  if (type.gvr.group == "apiextensions.k8s.io"sv &&
+      type.gvr.resource == "customresourcedefinitions"sv) {
     KT_RETURN_IF_ERROR(PrepareCrdLocked(obj, &old));
   }
   if (sub.empty() && SpecChanged(old, obj)) {
     const int64_t generation = api::Generation(old) + 1;
-    Json* g = FindMutableMember(obj["metadata"], "generation");  // copied from `old` above
+    Json* g = FindMutableMember(obj["metadata"sv], "generation");  // copied from `old` above
     if (g != nullptr) *g = generation;
-    else obj["metadata"]["generation"] = generation;
+    else obj["metadata"sv]["generation"sv] = generation;
   }
   return Status::Ok();
 }
@@ -330,6 +337,7 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
     bool committed = false;  // done within the first critical section (no admission configured)
     {
       std::lock_guard<std::mutex> lock(mu_);
+      const bool admission = AdmissionConfiguredLocked();
       const bool is_create_call = !is_patch && ref.name.empty();
       const char* verb = is_create_call ? "create" : is_patch ? "patch" : "update";
       KT_ASSIGN_OR_RETURN(const ResourceType* type, ResolveLocked(ref, verb));
@@ -361,11 +369,13 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         if (!managed.is_null()) p.object["metadata"]["managedFields"] = managed;
       } else {
         p.op = AdmissionOperation::kUpdate;
-        p.old = cur->object;
         p.old_rv = cur->rv;
-        std::shared_ptr<const Json> current = AtVersion(cur->object, *type);
-        if (ref.subresource == "scale") {
-          KT_ASSIGN_OR_RETURN(Json scale, ScaleOfLocked(*type, *current));
+        // The stored object as the request's version shows it (a copy only when they differ).
+        std::shared_ptr<const Json> converted;
+        if (!IsAtVersion(*cur->object, *type)) converted = AtVersion(cur->object, *type);
+        const Json& current = converted ? *converted : *cur->object;
+        if (ref.subresource == "scale"sv) {
+          KT_ASSIGN_OR_RETURN(Json scale, ScaleOfLocked(*type, current));
           Json next_scale;
           if (is_patch) {
             if (is_apply) return Status(StatusCode::kUnsupportedMediaType, "apply is not supported on the scale subresource");
@@ -375,40 +385,41 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
             std::string srv = GetString(next_scale, "metadata.resourceVersion");
             if (!srv.empty() && srv != std::to_string(cur->rv)) return ConflictError(type->gvr, ref.name);
           }
-          KT_ASSIGN_OR_RETURN(p.object, ApplyScaleLocked(*type, *current, next_scale));
+          KT_ASSIGN_OR_RETURN(p.object, ApplyScaleLocked(*type, current, next_scale));
           ResourceRef main = ref;
           main.subresource.clear();
-          KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, main, *current, p.object, options, true,
+          KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, main, current, p.object, options, true,
                                                  &result.warnings));
-          UpdateManagedFields(types_, *type, *current, p.object, options.field_manager, "scale",
+          UpdateManagedFields(types_, *type, current, p.object, options.field_manager, "scale",
                               env_.Now());
         } else if (is_apply) {
           ApplyRequest ar{options.field_manager, options.force, env_.Now(), ref.subresource};
-          KT_ASSIGN_OR_RETURN(p.object, ServerSideApply(types_, *type, *current, apply_config, ar));
+          KT_ASSIGN_OR_RETURN(p.object, ServerSideApply(types_, *type, current, apply_config, ar));
           Json managed = p.object["metadata"].value("managedFields", Json());
-          KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, ref, *current, p.object, options, true,
+          KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, ref, current, p.object, options, true,
                                                  &result.warnings));
           if (!managed.is_null()) p.object["metadata"]["managedFields"] = managed;
         } else {
           if (is_patch) {
-            KT_ASSIGN_OR_RETURN(p.object, ApplyPatchLocked(*type, *current, *patch_type, patch));
-          } else if (AdmissionConfiguredLocked() && !conditional_update) {
+            KT_ASSIGN_OR_RETURN(p.object, ApplyPatchLocked(*type, current, *patch_type, patch));
+          } else if (admission && !conditional_update) {
             p.object = *body;  // kept: a retry after admission starts from the body again
           } else {
             p.object = std::move(*body);  // used once: committed or refused, never retried
           }
-          KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, ref, *current, p.object, options, is_patch,
+          KT_RETURN_IF_ERROR(PrepareUpdateLocked(*type, ref, current, p.object, options, is_patch,
                                                  &result.warnings));
-          UpdateManagedFields(types_, *type, *current, p.object, options.field_manager,
+          UpdateManagedFields(types_, *type, current, p.object, options.field_manager,
                               ref.subresource, env_.Now());
         }
       }
 
-      if (AdmissionConfiguredLocked()) {
+      if (admission) {
         p.ref = ref;
         if (p.ref.name.empty()) p.ref.name = api::Name(p.object);  // a create's
         p.gvk = type->gvk();
         p.user = ctx.user;
+        if (cur != nullptr) p.old = cur->object;
         CollectWebhooksLocked(p);
       } else {
         // No admission: commit in this same critical section.
@@ -429,7 +440,7 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         } else {
           result.object = AtVersion(CommitUpdateLocked(*type, key, std::move(p.object)), *type);
         }
-        if (ref.subresource == "scale") {
+        if (ref.subresource == "scale"sv) {
           auto scale = ScaleOfLocked(*type, *result.object);
           if (scale.ok()) result.object = std::make_shared<const Json>(std::move(*scale));
         }
@@ -482,7 +493,7 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         } else {
           result.object = AtVersion(CommitUpdateLocked(*type, key, std::move(p.object)), *type);
         }
-        if (ref.subresource == "scale") {
+        if (ref.subresource == "scale"sv) {
           auto scale = ScaleOfLocked(*type, *result.object);
           if (scale.ok()) result.object = std::make_shared<const Json>(std::move(*scale));
         }
@@ -500,12 +511,12 @@ Result<WriteResult> Core::Create(const ResourceRef& ref, Json object,
   if (Faulted(ctx, faults::kUnavailable)) return UnavailableFault();
   if (!ref.subresource.empty()) {
     if (ref.name.empty()) return UnknownResourceError();
-    if (ref.gvr.group.empty() && ref.gvr.resource == "pods" && ref.subresource == "binding") {
+    if (ref.gvr.group.empty() && ref.gvr.resource == "pods"sv && ref.subresource == "binding"sv) {
       std::lock_guard<std::mutex> lock(mu_);
       KT_RETURN_IF_ERROR(ResolveLocked(ref, "create").status());
       return PodBindingLocked(ref, object);
     }
-    if (ref.gvr.group.empty() && ref.gvr.resource == "pods" && ref.subresource == "eviction") {
+    if (ref.gvr.group.empty() && ref.gvr.resource == "pods"sv && ref.subresource == "eviction"sv) {
       std::string key;
       api::DeleteOptions del;
       {

@@ -59,13 +59,16 @@ void ObjectStore::IndexOwners(const ObjectLocation& loc, const Json* before, con
   }
 }
 
-void ObjectStore::Put(const std::string& storage_key, const std::string& key, StoredObject stored) {
+std::shared_ptr<const Json> ObjectStore::Put(const std::string& storage_key, const std::string& key,
+                                             StoredObject stored) {
   auto sit = shelves_.try_emplace(storage_key).first;
   Shelf& shelf = sit->second;
   Bucket::value_type* entry = shelf.by_key.Find(key);
-  // The replaced object stays alive until the indexes are updated.
-  std::shared_ptr<const Json> keep = entry != nullptr ? entry->second.object : nullptr;
-  const Json* before = keep.get();
+  // Moved out, not copied (its count is shared across threads, so every copy is an atomic
+  // increment); alive at least until the indexes are updated.
+  std::shared_ptr<const Json> replaced =
+      entry != nullptr ? std::move(entry->second.object) : nullptr;
+  const Json* before = replaced.get();
   const Json* after = stored.object.get();
   if (entry == nullptr) {
     entry = &*shelf.ordered.emplace(key, std::move(stored)).first;
@@ -78,6 +81,7 @@ void ObjectStore::Put(const std::string& storage_key, const std::string& key, St
       (before != nullptr && api::MetaField(*before, "ownerReferences") != nullptr) ||
       api::MetaField(*after, "ownerReferences") != nullptr;
   if (owners_involved) IndexOwners(ObjectLocation{storage_key, key}, before, after);
+  return replaced;
 }
 
 void ObjectStore::Erase(std::string_view storage_key, std::string_view key) {

@@ -46,8 +46,9 @@ class ObjectStore {
 
   const Bucket* FindBucket(std::string_view storage_key) const;
   const StoredObject* Get(std::string_view storage_key, std::string_view key) const;
-  // Inserts or replaces.
-  void Put(const std::string& storage_key, const std::string& key, StoredObject stored);
+  // Inserts or replaces; returns the object replaced (null on insert).
+  std::shared_ptr<const Json> Put(const std::string& storage_key, const std::string& key,
+                                  StoredObject stored);
   void Erase(std::string_view storage_key, std::string_view key);
 
   // Objects whose ownerReferences name `owner_uid` (empty when none).

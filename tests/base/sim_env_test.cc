@@ -72,6 +72,14 @@ TEST(SimEnvTest, BuggifySitesAreEnabledPerSeedAndInertWhenFaultsOff) {
 
   SimEnv off(SimEnv::Options{.seed = 3, .faults_enabled = false});
   for (int i = 0; i < 100; ++i) EXPECT_FALSE(off.Buggify("test.site", 1.0));
+  EXPECT_TRUE(off.fault_sites().empty());  // asked while off: not even looked up
+  // Switched on later, a site decides as it would have from the start.
+  off.SetFaultsEnabled(true);
+  SimEnv on(SimEnv::Options{.seed = 3, .faults_enabled = true});
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(off.Buggify("test.site", 0.5), on.Buggify("test.site", 0.5));
+  }
+  EXPECT_EQ(off.fault_sites().at("test.site").asked, 20u);
 }
 
 TEST(SimEnvTest, StartThreadIsABug) {

@@ -285,7 +285,7 @@ class Validator {
       }
     }
     if (s.embedded_resource) {
-      for (const char* key : {"apiVersion", "kind"}) {
+      for (std::string_view key : {"apiVersion", "kind"}) {  // views: no key built per lookup
         auto it = v.find(key);
         if (it == v.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
           Add(FieldRequired(PathRef::Child(path, key).Str(), "must not be empty"));

@@ -70,5 +70,35 @@ TEST(ObjectIdentityTest, SpecChangedLooksPastMetadataAndStatusOnly) {
   EXPECT_FALSE(SpecChanged(number_form, as_float));
 }
 
+TEST(ObjectIdentityTest, SameIgnoringBookkeepingSkipsResourceVersionAndManagedFieldTimes) {
+  const Json base = {
+      {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"data", {{"k", "v"}}},
+      {"metadata",
+       {{"name", "cm"}, {"resourceVersion", "1"},
+        {"managedFields", {{{"manager", "m"}, {"operation", "Update"}, {"time", "t1"}}}}}}};
+  Json bookkeeping = base;
+  bookkeeping["metadata"]["resourceVersion"] = "2";
+  bookkeeping["metadata"]["managedFields"][0]["time"] = "t2";
+  EXPECT_TRUE(SameIgnoringBookkeeping(base, bookkeeping));
+  Json no_rv = base;
+  no_rv["metadata"].erase("resourceVersion");
+  EXPECT_TRUE(SameIgnoringBookkeeping(base, no_rv));
+  EXPECT_TRUE(SameIgnoringBookkeeping(no_rv, base));
+
+  Json data_changed = base;
+  data_changed["data"]["k"] = "w";
+  Json other_key = base;  // as many members, one key different
+  other_key.erase("data");
+  other_key["spec"] = {{"k", "v"}};
+  Json label_added = base;
+  label_added["metadata"]["labels"] = {{"a", "b"}};
+  Json manager_changed = base;
+  manager_changed["metadata"]["managedFields"][0]["manager"] = "n";
+  for (const Json* j : {&data_changed, &other_key, &label_added, &manager_changed}) {
+    EXPECT_FALSE(SameIgnoringBookkeeping(base, *j)) << *j;
+    EXPECT_FALSE(SameIgnoringBookkeeping(*j, base)) << *j;
+  }
+}
+
 }  // namespace
 }  // namespace kt::sim

@@ -33,11 +33,12 @@ std::vector<std::string> Keys(const ObjectStore& s, std::string_view storage_key
 TEST(ObjectStoreTest, GetFindsWhatPutStoredAndPutReplaces) {
   ObjectStore s;
   EXPECT_EQ(s.Get(kPods, "default/a"), nullptr);
-  s.Put(kPods, "default/a", Object("u-a", 1));
+  EXPECT_EQ(s.Put(kPods, "default/a", Object("u-a", 1)), nullptr);  // nothing replaced
   ASSERT_NE(s.Get(kPods, "default/a"), nullptr);
   EXPECT_EQ(s.Get(kPods, "default/a")->rv, 1u);
   EXPECT_EQ(s.Get("core/configmaps", "default/a"), nullptr);
-  s.Put(kPods, "default/a", Object("u-a", 2));
+  const std::shared_ptr<const Json> first = s.Get(kPods, "default/a")->object;
+  EXPECT_EQ(s.Put(kPods, "default/a", Object("u-a", 2)), first);  // hands back what it replaced
   EXPECT_EQ(s.Get(kPods, "default/a")->rv, 2u);
   EXPECT_EQ(s.size(), 1u);
   s.Erase(kPods, "default/a");
