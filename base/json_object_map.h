@@ -58,19 +58,32 @@ inline int CompareKeys(std::string_view a, std::string_view b) noexcept {
   return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
 }
 
-// Byte equality of two keys (or string values), eight bytes at a time, lengths first: most
-// keys differ in length.
+// Byte equality of two keys (or string values), lengths first: most keys differ in length.
+// Eight bytes at a time, the last eight overlapping the ones before (no byte loop for the
+// tail); a key of 4-7 bytes is two overlapping four-byte words.
 inline bool SameText(std::string_view a, std::string_view b) noexcept {
   const size_t n = a.size();
   if (n != b.size()) return false;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  if (n >= 8) {
     uint64_t x, y;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    if (x != y) return false;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      std::memcpy(&x, a.data() + i, 8);
+      std::memcpy(&y, b.data() + i, 8);
+      if (x != y) return false;
+    }
+    std::memcpy(&x, a.data() + n - 8, 8);
+    std::memcpy(&y, b.data() + n - 8, 8);
+    return x == y;
   }
-  for (; i < n; ++i) {
+  if (n >= 4) {
+    uint32_t x, y, u, v;
+    std::memcpy(&x, a.data(), 4);
+    std::memcpy(&y, b.data(), 4);
+    std::memcpy(&u, a.data() + n - 4, 4);
+    std::memcpy(&v, b.data() + n - 4, 4);
+    return x == y && u == v;
+  }
+  for (size_t i = 0; i < n; ++i) {
     if (a[i] != b[i]) return false;
   }
   return true;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 namespace kt {
 
@@ -102,7 +103,18 @@ bool Expect(std::string_view s, size_t& pos, char c) {
 
 }  // namespace
 
-std::string FormatRfc3339(Time t) { return FormatWithFraction(t, 0); }
+std::string FormatRfc3339(Time t) {
+  // Kept for the last second formatted, per thread: every create stamps creationTimestamp and
+  // managedFields times, and under a virtual clock most writes share their second.
+  thread_local std::optional<Time> second;
+  thread_local std::string text;
+  const Time s = std::chrono::floor<std::chrono::seconds>(t);
+  if (second != s) {
+    text = FormatWithFraction(s, 0);
+    second = s;
+  }
+  return text;
+}
 std::string FormatRfc3339Micro(Time t) { return FormatWithFraction(t, 6); }
 
 Result<Time> ParseRfc3339(std::string_view s) {

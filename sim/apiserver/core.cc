@@ -153,7 +153,7 @@ void SetRv(Json& obj, uint64_t rv) {
   if (member != nullptr && member->is_string()) {
     member->get_ref<std::string&>().assign(digits, end);
   } else {
-    obj["metadata"]["resourceVersion"] = std::string(digits, end);
+    obj["metadata"sv]["resourceVersion"sv] = std::string(digits, end);
   }
 }
 }  // namespace

@@ -1,4 +1,7 @@
 // Core: create, update (PUT) and patch, from preparation through admission to commit.
+#include <array>
+#include <type_traits>
+
 #include "api/object.h"
 #include "base/json.h"
 #include "base/yaml.h"
@@ -38,6 +41,62 @@ Status SlowResponse() {
   return Timeout("Timeout: request did not complete within requested timeout - context deadline "
                  "exceeded (fault " + std::string(faults::kSlowResponse.name) + ")");
 }
+
+// The metadata fields only the server sets.
+constexpr std::array<std::string_view, 6> kServerSetMeta = {
+    "creationTimestamp", "deletionGracePeriodSeconds", "deletionTimestamp",
+    "generation",        "resourceVersion",            "uid"};
+constexpr size_t kCreationTimestamp = 0;
+constexpr size_t kDeletionGracePeriodSeconds = 1;
+constexpr size_t kDeletionTimestamp = 2;
+constexpr size_t kGeneration = 3;
+constexpr size_t kResourceVersion = 4;
+constexpr size_t kUid = 5;
+constexpr size_t kNotServerSet = kServerSetMeta.size();
+
+// Which of kServerSetMeta `key` is (kNotServerSet for none), by its length first: the six
+// differ in length but for two, and most keys match none.
+size_t ServerSetIndex(std::string_view key) {
+  size_t k = kNotServerSet;
+  switch (key.size()) {
+    case 3: k = kUid; break;
+    case 10: k = kGeneration; break;
+    case 15: k = kResourceVersion; break;
+    case 17: k = key[0] == 'c' ? kCreationTimestamp : kDeletionTimestamp; break;
+    case 26: k = kDeletionGracePeriodSeconds; break;
+    default: return kNotServerSet;
+  }
+  return SameText(key, kServerSetMeta[k]) ? k : kNotServerSet;
+}
+
+// Where each of kServerSetMeta's fields is in an object's metadata (null where absent), found in
+// one pass over its members: an update's metadata checks read six fields of two objects, which
+// one lookup each searched for anew.
+template <typename J>  // Json or const Json
+struct ServerSetFields {
+  explicit ServerSetFields(J& meta) {
+    if (!meta.is_object()) return;
+    for (auto& [key, value] : meta.template get_ref<std::conditional_t<
+             std::is_const_v<J>, const Json::object_t&, Json::object_t&>>()) {
+      if (const size_t k = ServerSetIndex(key); k != kNotServerSet) at[k] = &value;
+    }
+  }
+  // The string value of field k in place; empty when absent or not a string.
+  std::string_view Text(size_t k) const {
+    return at[k] != nullptr && at[k]->is_string()
+               ? std::string_view(at[k]->template get_ref<const std::string&>())
+               : std::string_view();
+  }
+  // api::IsDeleting and api::Generation, read from the fields found.
+  bool Deleting() const {
+    return at[kDeletionTimestamp] != nullptr && !at[kDeletionTimestamp]->is_null();
+  }
+  int64_t Generation() const {
+    const J* g = at[kGeneration];
+    return g != nullptr && g->is_number_integer() ? g->template get<int64_t>() : 0;
+  }
+  std::array<J*, kServerSetMeta.size()> at{};
+};
 
 // Checks the object's kind (and apiVersion, when asked) against the type and sets both.
 Status SetTypeMeta(const ResourceType& type, Json& obj, bool check_api_version) {
@@ -204,8 +263,10 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
     meta.erase("namespace");
   }
   const Json& old_meta = old["metadata"sv];
-  const std::string_view rv = MemberStringView(meta, "resourceVersion");
-  const std::string_view old_rv = MemberStringView(old_meta, "resourceVersion");
+  const ServerSetFields<Json> mine(meta);
+  const ServerSetFields<const Json> stored(old_meta);
+  const std::string_view rv = mine.Text(kResourceVersion);
+  const std::string_view old_rv = stored.Text(kResourceVersion);
   if (rv.empty()) {
     if (type.is_custom && !from_patch) {
       return InvalidError(type.kind, type.gvr.group, ref.name,
@@ -214,22 +275,26 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
   } else if (rv != old_rv) {
     return ConflictError(type.gvr, ref.name);
   }
-  const std::string_view uid = MemberStringView(meta, "uid");
-  const std::string_view old_uid = MemberStringView(old_meta, "uid");
+  const std::string_view uid = mine.Text(kUid);
+  const std::string_view old_uid = stored.Text(kUid);
   if (!uid.empty() && uid != old_uid) {
     return ConflictErrorWith(type.gvr, ref.name,
                              "Precondition failed: UID in precondition: " + std::string(old_uid) +
                                  ", UID in object meta: " + std::string(uid));
   }
   // The fields only the server sets, from the stored object (assigned only where they differ:
-  // a client sending back what it read changes none of them).
-  for (std::string_view f : {"uid", "creationTimestamp", "deletionTimestamp",
-                             "deletionGracePeriodSeconds", "generation", "resourceVersion"}) {
-    auto it = old_meta.find(f);
-    if (it == old_meta.end()) {
-      meta.erase(f);
-    } else if (auto m = meta.find(f); m == meta.end() || !SameJson(*m, *it)) {
-      meta[f] = *it;
+  // a client sending back what it read changes none of them). In place first, while `mine`'s
+  // pointers hold; then the inserts and erases, which move metadata's members.
+  for (size_t k = 0; k < kServerSetMeta.size(); ++k) {
+    if (mine.at[k] != nullptr && stored.at[k] != nullptr && !SameJson(*mine.at[k], *stored.at[k])) {
+      *mine.at[k] = *stored.at[k];
+    }
+  }
+  for (size_t k = 0; k < kServerSetMeta.size(); ++k) {
+    if (stored.at[k] == nullptr) {
+      if (mine.at[k] != nullptr) meta.erase(kServerSetMeta[k]);
+    } else if (mine.at[k] == nullptr) {
+      meta[kServerSetMeta[k]] = *stored.at[k];
     }
   }
 
@@ -248,7 +313,7 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
     if (old.contains("status")) obj["status"sv] = old["status"sv];
     else obj.erase("status");
   }
-  if (api::IsDeleting(old)) {
+  if (stored.Deleting()) {
     auto before = api::Finalizers(old);
     std::vector<std::string> added;
     for (const auto& f : api::Finalizers(obj)) {
@@ -276,7 +341,7 @@ Status Core::PrepareUpdateLocked(const ResourceType& type, const ResourceRef& re
     KT_RETURN_IF_ERROR(PrepareCrdLocked(obj, &old));
   }
   if (sub.empty() && SpecChanged(old, obj)) {
-    const int64_t generation = api::Generation(old) + 1;
+    const int64_t generation = stored.Generation() + 1;
     Json* g = FindMutableMember(obj["metadata"sv], "generation");  // copied from `old` above
     if (g != nullptr) *g = generation;
     else obj["metadata"sv]["generation"sv] = generation;
@@ -430,7 +495,8 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
           return result;
         }
         if (creating) {
-          const std::string k = StoreKey(ref.ns, api::Name(p.object));
+          const std::string k =
+              StoreKey(ref.ns, MemberStringView(FindMember(p.object, "metadata"), "name"));
           if (store_.Get(type->storage_key, k) != nullptr) return AlreadyExistsError(type->gvr, api::Name(p.object));
           if (IsCore(*type, "services")) KT_RETURN_IF_ERROR(services_.Assign(p.object, nullptr));
           result.object = CommitCreateLocked(*type, k, std::move(p.object));

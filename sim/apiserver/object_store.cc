@@ -70,6 +70,9 @@ std::shared_ptr<const Json> ObjectStore::Put(const std::string& storage_key, con
       entry != nullptr ? std::move(entry->second.object) : nullptr;
   const Json* before = replaced.get();
   const Json* after = stored.object.get();
+  const bool owned_before = entry != nullptr && entry->second.owned;
+  stored.owned = api::MetaField(*after, "ownerReferences") != nullptr;
+  const bool owners_involved = owned_before || stored.owned;
   if (entry == nullptr) {
     entry = &*shelf.ordered.emplace(key, std::move(stored)).first;
     shelf.by_key.Insert(entry);
@@ -77,9 +80,6 @@ std::shared_ptr<const Json> ObjectStore::Put(const std::string& storage_key, con
   } else {
     entry->second = std::move(stored);
   }
-  const bool owners_involved =
-      (before != nullptr && api::MetaField(*before, "ownerReferences") != nullptr) ||
-      api::MetaField(*after, "ownerReferences") != nullptr;
   if (owners_involved) IndexOwners(ObjectLocation{storage_key, key}, before, after);
   return replaced;
 }
@@ -90,9 +90,9 @@ void ObjectStore::Erase(std::string_view storage_key, std::string_view key) {
   Shelf& shelf = sit->second;
   auto it = shelf.ordered.find(key);
   if (it == shelf.ordered.end()) return;
-  const Json* before = it->second.object.get();
-  if (api::MetaField(*before, "ownerReferences") != nullptr) {
-    IndexOwners(ObjectLocation{std::string(storage_key), std::string(key)}, before, nullptr);
+  if (it->second.owned) {
+    IndexOwners(ObjectLocation{std::string(storage_key), std::string(key)},
+                it->second.object.get(), nullptr);
   }
   shelf.by_key.Erase(it->first);
   shelf.ordered.erase(it);

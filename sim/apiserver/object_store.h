@@ -29,6 +29,9 @@ namespace kt::sim {
 struct StoredObject {
   std::shared_ptr<const Json> object;
   uint64_t rv = 0;
+  // Whether `object` has metadata.ownerReferences; set by Put, so that replacing or erasing
+  // the object knows whether the owner index is involved without looking again.
+  bool owned = false;
 };
 
 struct ObjectLocation {

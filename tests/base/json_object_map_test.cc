@@ -35,6 +35,24 @@ TEST(JsonObjectMapTest, CompareKeysIsStringViewOrder) {
   }
 }
 
+TEST(JsonObjectMapTest, SameTextIsByteEquality) {
+  // Every length from 0 to 40 (the byte loop, the two four-byte words, the eight-byte words
+  // with an overlapping last one), a difference at each position, and bytes above 0x7f.
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string a(n, 'k');
+    for (size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i % 26);
+    EXPECT_TRUE(SameText(a, std::string(a))) << n;
+    EXPECT_FALSE(SameText(a, a + "x")) << n;
+    for (size_t i = 0; i < n; ++i) {
+      for (char c : {'\0', '\x80', '\xff', 'Z'}) {
+        std::string b = a;
+        b[i] = c;
+        EXPECT_EQ(SameText(a, b), a == b) << n << " at " << i;
+      }
+    }
+  }
+}
+
 TEST(JsonObjectMapTest, SerializesInKeyOrderWhateverTheInsertOrder) {
   Json j = Json::object();
   j["spec"] = 1;

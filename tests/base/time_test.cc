@@ -10,6 +10,20 @@
 namespace kt {
 namespace {
 
+TEST(TimeTest, Rfc3339AtSecondPrecisionTruncatesWhateverWasFormattedBefore) {
+  // The text of the last second is kept: alternate within and across seconds, and before 1970
+  // (truncated down, as Kubernetes' Go does).
+  const Time base = FromUnixSeconds(1767225600);
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(FormatRfc3339(base + 999ms), "2026-01-01T00:00:00Z");
+    EXPECT_EQ(FormatRfc3339(base), "2026-01-01T00:00:00Z");
+    EXPECT_EQ(FormatRfc3339(base + 1s), "2026-01-01T00:00:01Z");
+    EXPECT_EQ(FormatRfc3339(base + 1s + 1ns), "2026-01-01T00:00:01Z");
+    EXPECT_EQ(FormatRfc3339(base - 1ns), "2025-12-31T23:59:59Z");
+    EXPECT_EQ(FormatRfc3339(FromUnixSeconds(0) - 500ms), "1969-12-31T23:59:59Z");
+  }
+}
+
 TEST(TimeTest, Rfc3339RoundTripsAtSecondAndMicroPrecision) {
   Time t = FromUnixSeconds(1767225600) + 1234567us;
   EXPECT_EQ(FormatRfc3339(t), "2026-01-01T00:00:01Z");

@@ -76,6 +76,11 @@ TEST(ObjectStoreTest, DependentsFollowOwnerReferences) {
   s.Erase(kPods, "default/p1");
   EXPECT_TRUE(s.Dependents("rs-1").empty());
   EXPECT_EQ(s.Dependents("rs-2").size(), 1u);
+  EXPECT_TRUE(s.Get(kPods, "default/p2")->owned);
+  // An update that drops every owner leaves no dependency behind.
+  s.Put(kPods, "default/p2", Object("p2", 5));
+  EXPECT_FALSE(s.Get(kPods, "default/p2")->owned);
+  EXPECT_TRUE(s.Dependents("rs-2").empty());
 }
 
 // Random puts and erases over a few buckets, checked against a plain ordered model: lookups,
