@@ -1,5 +1,6 @@
 #include "base/json.h"
 
+#include <cstring>
 #include <memory>
 #include <type_traits>
 
@@ -38,9 +39,13 @@ void AppendJsonString(std::string& out, std::string_view s) {
       return;
     }
   }
-  out += '"';
-  out += s;
-  out += '"';
+  // One append: the quotes and the text together (each push_back of a quote is a call).
+  const size_t at = out.size();
+  out.resize(at + s.size() + 2);
+  char* p = out.data() + at;
+  p[0] = '"';
+  std::memcpy(p + 1, s.data(), s.size());
+  p[s.size() + 1] = '"';
 }
 
 const Json* FindPath(const Json& j, std::string_view path) {

@@ -132,13 +132,13 @@ bool SameIgnoringBookkeeping(const Json& a, const Json& b) {
   const Json& ma = *meta_a;
   const Json& mb = *meta_b;
   if (!ma.is_object() || !mb.is_object()) return ma == mb;
-  for (const auto& [k, v] : ma.items()) {
+  for (const auto& [k, v] : ma.get_ref<const Json::object_t&>()) {
     if (k == "resourceVersion"sv) continue;
     auto it = mb.find(k);
     if (it == mb.end()) return false;
     if (k == "managedFields"sv ? !ManagedFieldsEquivalent(v, *it) : *it != v) return false;
   }
-  for (const auto& [k, v] : mb.items()) {
+  for (const auto& [k, v] : mb.get_ref<const Json::object_t&>()) {
     if (k != "resourceVersion"sv && !ma.contains(k)) return false;
   }
   return true;

@@ -102,12 +102,12 @@ void ValidateObjectMeta(const Json& obj, NameRule rule, FieldErrors& errors) {
     }
   }
   if (const Json* labels = FindMember(*meta, "labels"); labels != nullptr && labels->is_object()) {
-    for (const auto& [k, v] : labels->items()) {
+    for (const auto& [k, v] : labels->get_ref<const Json::object_t&>()) {
       if (std::string r = api::CheckQualifiedName(k); !r.empty()) {
         errors.push_back(FieldInvalid("metadata.labels", Json(k), r));
       }
       if (v.is_string()) {
-        if (std::string r = api::CheckLabelValue(v.get<std::string>()); !r.empty()) {
+        if (std::string r = api::CheckLabelValue(v.get_ref<const std::string&>()); !r.empty()) {
           errors.push_back(FieldInvalid("metadata.labels", v, r));
         }
       }
@@ -115,7 +115,7 @@ void ValidateObjectMeta(const Json& obj, NameRule rule, FieldErrors& errors) {
   }
   if (const Json* ann = FindMember(*meta, "annotations"); ann != nullptr && ann->is_object()) {
     size_t total = 0;
-    for (const auto& [k, v] : ann->items()) {
+    for (const auto& [k, v] : ann->get_ref<const Json::object_t&>()) {
       if (std::string r = api::CheckQualifiedName(k); !r.empty()) {
         errors.push_back(FieldInvalid("metadata.annotations", Json(k), r));
       }

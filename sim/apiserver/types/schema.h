@@ -17,7 +17,6 @@
 #ifndef KT_SIM_APISERVER_TYPES_SCHEMA_H_
 #define KT_SIM_APISERVER_TYPES_SCHEMA_H_
 
-#include <map>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -42,7 +41,9 @@ struct Schema {
   bool int_or_string = false;
   bool embedded_resource = false;
 
-  std::map<std::string, std::shared_ptr<const Schema>, std::less<>> properties;
+  // In key order, in one array (JsonObjectMap's sorted vector): PropertyCursor steps through
+  // it beside an object's sorted members on every write.
+  JsonObjectMap<std::string, std::shared_ptr<const Schema>, void, void> properties;
   // additionalProperties: a schema for the values of a map-typed object.
   std::shared_ptr<const Schema> additional_properties;
   // additionalProperties: true (any value allowed; kept).

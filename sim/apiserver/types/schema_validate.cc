@@ -263,7 +263,8 @@ class Validator {
     }
     bool embedded = s.embedded_resource || resource_root;
     PropertyCursor props(s);
-    for (const auto& [key, child] : v.items()) {
+    // Over the members themselves: items() makes two strings per loop for array indices.
+    for (const auto& [key, child] : v.get_ref<const Json::object_t&>()) {
       if (resource_root && root->Unchanged(key)) continue;
       const Schema* p = props.Seek(key);
       const Json* old_child = nullptr;
