@@ -216,11 +216,14 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
         MemberStringView(meta, "generateName").substr(0, kGenerateNameBaseMax));
     if (!generate.empty()) meta["name"sv] = generate + GenerateNameSuffix(*rng_);
   }
-  for (std::string_view f : {"uid", "creationTimestamp", "deletionTimestamp",
-                             "deletionGracePeriodSeconds", "generation", "selfLink",
-                             "resourceVersion"}) {
-    meta.erase(f);
+  // What only the server sets goes, if the client sent it. A client mostly sends none of it:
+  // one pass finds out, where an erase per field searched for each. (An erase moves the members
+  // `sent` points at; only whether it found each is read.)
+  const ServerSetFields<Json> sent(meta);
+  for (size_t k = 0; k < kServerSetMeta.size(); ++k) {
+    if (sent.at[k] != nullptr) meta.erase(kServerSetMeta[k]);
   }
+  meta.erase("selfLink");
 
   // What clients cannot set on create: the status of kinds with a status subresource.
   if (type.is_custom && type.has_status) obj.erase("status");

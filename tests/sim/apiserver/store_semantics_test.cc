@@ -44,6 +44,28 @@ TEST_F(StoreSemantics, CreateSetsUidCreationTimestampAndGeneration) {
   EXPECT_EQ(api::Kind(a), "ConfigMap");
 }
 
+TEST_F(StoreSemantics, CreateReplacesWhatOnlyTheServerSets) {
+  Json cm = ConfigMap("sent");
+  Json& meta = cm["metadata"];
+  meta["uid"] = "client-uid";
+  meta["creationTimestamp"] = "2020-01-01T00:00:00Z";
+  meta["deletionTimestamp"] = "2020-01-02T00:00:00Z";
+  meta["deletionGracePeriodSeconds"] = 30;
+  meta["generation"] = 7;
+  meta["selfLink"] = "/api/v1/namespaces/default/configmaps/sent";
+  meta["labels"] = {{"kept", "yes"}};
+  Json a = MustCreate(res::kConfigMaps, cm);
+  EXPECT_EQ(api::Uid(a).size(), 36u);
+  EXPECT_NE(api::Uid(a), "client-uid");
+  EXPECT_EQ(GetString(a, "metadata.creationTimestamp"), "2026-01-01T00:00:00Z");
+  EXPECT_EQ(api::Generation(a), 1);
+  EXPECT_FALSE(api::IsDeleting(a));
+  for (const char* gone : {"deletionGracePeriodSeconds", "selfLink"}) {
+    EXPECT_EQ(FindPath(a, std::string("metadata.") + gone), nullptr) << gone;
+  }
+  EXPECT_EQ(GetString(a, "metadata.labels.kept"), "yes");
+}
+
 TEST_F(StoreSemantics, GenerationMovesOnlyOnSpecChanges) {
   InstallWidgets();
   Json w = MustCreate(kWidgets, Widget("w"));
