@@ -46,28 +46,10 @@ Status SlowResponse() {
 constexpr std::array<std::string_view, 6> kServerSetMeta = {
     "creationTimestamp", "deletionGracePeriodSeconds", "deletionTimestamp",
     "generation",        "resourceVersion",            "uid"};
-constexpr size_t kCreationTimestamp = 0;
-constexpr size_t kDeletionGracePeriodSeconds = 1;
 constexpr size_t kDeletionTimestamp = 2;
 constexpr size_t kGeneration = 3;
 constexpr size_t kResourceVersion = 4;
 constexpr size_t kUid = 5;
-constexpr size_t kNotServerSet = kServerSetMeta.size();
-
-// Which of kServerSetMeta `key` is (kNotServerSet for none), by its length first: the six
-// differ in length but for two, and most keys match none.
-size_t ServerSetIndex(std::string_view key) {
-  size_t k = kNotServerSet;
-  switch (key.size()) {
-    case 3: k = kUid; break;
-    case 10: k = kGeneration; break;
-    case 15: k = kResourceVersion; break;
-    case 17: k = key[0] == 'c' ? kCreationTimestamp : kDeletionTimestamp; break;
-    case 26: k = kDeletionGracePeriodSeconds; break;
-    default: return kNotServerSet;
-  }
-  return SameText(key, kServerSetMeta[k]) ? k : kNotServerSet;
-}
 
 // Where each of kServerSetMeta's fields is in an object's metadata (null where absent), found in
 // one pass over its members: an update's metadata checks read six fields of two objects, which
@@ -78,7 +60,12 @@ struct ServerSetFields {
     if (!meta.is_object()) return;
     for (auto& [key, value] : meta.template get_ref<std::conditional_t<
              std::is_const_v<J>, const Json::object_t&, Json::object_t&>>()) {
-      if (const size_t k = ServerSetIndex(key); k != kNotServerSet) at[k] = &value;
+      for (size_t k = 0; k < kServerSetMeta.size(); ++k) {
+        if (SameText(key, kServerSetMeta[k])) {  // lengths first: most keys differ at once
+          at[k] = &value;
+          break;
+        }
+      }
     }
   }
   // The string value of field k in place; empty when absent or not a string.
