@@ -76,21 +76,22 @@ std::vector<std::string> NameErrors(std::string_view name, NameRule rule) {
   return out;
 }
 
-void ValidateObjectMetaShape(const Json& meta, const std::string& path, FieldErrors& errors) {
+void ValidateObjectMetaShape(const Json& meta, const std::string& path, FieldErrors& errors,
+                             bool* prunable) {
   SchemaWalk walk;
   walk.root_path = path;
   walk.is_resource_root = false;
-  ValidateAgainstSchema(*BuiltinSchemas::Get().object_meta.compiled, meta, walk, errors);
+  ValidateAgainstSchema(*BuiltinSchemas::Get().object_meta.compiled, meta, walk, errors, prunable);
 }
 
-void ValidateObjectMeta(const Json& obj, NameRule rule, FieldErrors& errors) {
+void ValidateObjectMeta(const Json& obj, NameRule rule, FieldErrors& errors, bool* prunable) {
   const Json* meta = FindMember(obj, "metadata");
   if (meta == nullptr || !meta->is_object()) {
     errors.push_back(FieldRequired("metadata.name", "name or generateName is required"));
     return;
   }
   size_t before = errors.size();
-  ValidateObjectMetaShape(*meta, "metadata", errors);
+  ValidateObjectMetaShape(*meta, "metadata", errors, prunable);
   if (errors.size() > before) return;  // wrong types: the finer checks would misread them
   const std::string_view name = MemberStringView(*meta, "name");
   const std::string_view generate = MemberStringView(*meta, "generateName");

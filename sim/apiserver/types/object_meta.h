@@ -25,11 +25,15 @@ enum class NameRule {
 NameRule ParseNameRule(std::string_view text);
 
 // Types of metadata's fields (labels a map of strings, generation an integer, ...).
-void ValidateObjectMetaShape(const Json& meta, const std::string& path, FieldErrors& errors);
+// `prunable`: as for ValidateAgainstSchema, over metadata's fields.
+void ValidateObjectMetaShape(const Json& meta, const std::string& path, FieldErrors& errors,
+                             bool* prunable = nullptr);
 
 // Everything kube-apiserver checks on metadata of a create/update: name (or generateName)
 // present and well-formed, labels, annotations (keys, total size), finalizer names.
-void ValidateObjectMeta(const Json& obj, NameRule rule, FieldErrors& errors);
+// `prunable`: as for ValidateAgainstSchema, over metadata's fields.
+void ValidateObjectMeta(const Json& obj, NameRule rule, FieldErrors& errors,
+                        bool* prunable = nullptr);
 
 // Reasons a name fails a rule (empty when valid), as apimachinery words them.
 std::vector<std::string> NameErrors(std::string_view name, NameRule rule);

@@ -154,8 +154,13 @@ std::vector<std::string_view> UnchangedMembers(const Json& obj, const Json& stor
 
 // Validates `value` against `schema` and appends field errors. Unknown fields are not errors
 // here (see UnknownFields).
+// With `prunable` set, the walk also notes what PruneWithSchema would remove: it sets
+// *prunable where it meets an unknown field or a null the schema does not allow. It may set it
+// where pruning would change nothing (a null that is also a type error); it never leaves it
+// unset where pruning would change a value that validates. Admission relies on the latter to
+// skip the pruning walk.
 void ValidateAgainstSchema(const Schema& schema, const Json& value, const SchemaWalk& walk,
-                           FieldErrors& errors);
+                           FieldErrors& errors, bool* prunable = nullptr);
 
 // Paths of fields the schema does not know ("spec.foo", "spec.containers[0].bar"), in
 // document order, at most `max_fields`.

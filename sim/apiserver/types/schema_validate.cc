@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "sim/apiserver/types/field_path.h"
 #include "sim/apiserver/types/object_meta.h"
@@ -153,7 +154,9 @@ std::string EnumText(const Json& v) { return v.is_string() ? v.get<std::string>(
 
 class Validator {
  public:
-  explicit Validator(FieldErrors& errors) : errors_(errors) {}
+  // `prunable`: see ValidateAgainstSchema; null when not asked.
+  explicit Validator(FieldErrors& errors, bool* prunable = nullptr)
+      : errors_(errors), prunable_(prunable) {}
 
   // `old`: the value `v` replaces in an update (ratcheting, see SchemaWalk::previous); null
   // when there is none or it cannot be correlated.
@@ -161,6 +164,7 @@ class Validator {
     // Unchanged: whatever errors it has, it had when it was stored, and they stand.
     if (old != nullptr && SameJson(*old, v)) return;
     if (v.is_null()) {
+      if (!s.nullable) Prunable();  // pruning drops a member's null unless it is nullable
       if (s.nullable || (s.type == Schema::Type::kUnspecified && !s.int_or_string)) return;
       TypeError(s, v, path);
       return;
@@ -202,6 +206,18 @@ class Validator {
 
   std::string Name(const std::string& path) const { return path.empty() ? "body" : path; }
 
+  void Prunable() {
+    if (prunable_ != nullptr) *prunable_ = true;
+  }
+
+  // Validates `v` against `s` without noting what is prunable: for schemas that pruning does not
+  // follow (allOf's, and a schema's own for embedded metadata, which prunes as ObjectMeta).
+  void ValueNotPruned(const Schema& s, const Json& v, const PathRef& path, const Json* old) {
+    bool* const saved = std::exchange(prunable_, nullptr);
+    Value(s, v, path, old);
+    prunable_ = saved;
+  }
+
   void Common(const Schema& s, const Json& v, const PathRef& path) {
     if (!s.enum_values.empty()) {
       bool found = false;
@@ -217,7 +233,7 @@ class Validator {
         Add(FieldNotSupported(path.Str(), v, valid));
       }
     }
-    for (const auto& sub : s.all_of) Value(*sub, v, path);
+    for (const auto& sub : s.all_of) ValueNotPruned(*sub, v, path, nullptr);
     if (!s.any_of.empty()) {
       bool any = false;
       for (const auto& sub : s.any_of) any = any || Passes(*sub, v, path);
@@ -273,16 +289,23 @@ class Validator {
         if (auto o = members.find(key); o != members.end()) old_child = &o->second;
       }
       if (embedded && IsImplicitMember(key)) {
-        if (std::string_view(key) == "metadata" && !resource_root &&
+        const bool metadata = std::string_view(key) == "metadata";
+        if (metadata && !resource_root &&
             (old_child == nullptr || !SameJson(*old_child, child))) {
-          ValidateObjectMetaShape(child, PathRef::Child(path, key).Str(), errors_);
+          ValidateObjectMetaShape(child, PathRef::Child(path, key).Str(), errors_, prunable_);
         }
         if (p == nullptr) continue;
+        if (metadata) {
+          ValueNotPruned(*p, child, PathRef::Child(path, key), old_child);
+          continue;
+        }
       }
       if (p != nullptr) {
         Value(*p, child, PathRef::Child(path, key), old_child);
       } else if (s.additional_properties != nullptr) {
         Value(*s.additional_properties, child, PathRef::Child(path, key), old_child);
+      } else if (!s.preserve_unknown_fields && !s.additional_properties_any) {
+        Prunable();  // an unknown field
       }
     }
     if (s.embedded_resource) {
@@ -428,13 +451,14 @@ class Validator {
   static constexpr size_t kFieldErrorsMax = 100;
   static constexpr size_t kCorrelationPairsMax = 1'000'000;
   FieldErrors& errors_;
+  bool* prunable_;
 };
 
 }  // namespace
 
 void ValidateAgainstSchema(const Schema& schema, const Json& value, const SchemaWalk& walk,
-                           FieldErrors& errors) {
-  Validator(errors).Root(schema, value, walk);
+                           FieldErrors& errors, bool* prunable) {
+  Validator(errors, prunable).Root(schema, value, walk);
 }
 
 }  // namespace kt::sim

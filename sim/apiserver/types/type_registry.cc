@@ -147,13 +147,17 @@ bool ReportUnknown(const ResourceType& type, const std::vector<std::string>& unk
 
 // Validate's checks of an object (leaving out `walk.unchanged` members, ratcheting against
 // `walk.previous`): metadata, the schema, and for CustomResourceDefinitions the CRD rules.
+// `prunable`: see ValidateAgainstSchema.
 FieldErrors CheckObject(const TypeEntry* e, const ResourceType& type, const Json& obj,
-                        const SchemaWalk& walk) {
+                        const SchemaWalk& walk, bool* prunable = nullptr) {
   FieldErrors errors;
   if (!walk.Unchanged("metadata")) {
-    ValidateObjectMeta(obj, e != nullptr ? e->name_rule : NameRule::kDnsSubdomain, errors);
+    ValidateObjectMeta(obj, e != nullptr ? e->name_rule : NameRule::kDnsSubdomain, errors,
+                       prunable);
   }
-  if (e != nullptr && e->schema != nullptr) ValidateAgainstSchema(*e->schema, obj, walk, errors);
+  if (e != nullptr && e->schema != nullptr) {
+    ValidateAgainstSchema(*e->schema, obj, walk, errors, prunable);
+  }
   if (type.gvr == api::resources::kCustomResourceDefinitions && errors.empty()) {
     FieldErrors crd_errors = ValidateCrdObject(obj);
     errors.insert(errors.end(), crd_errors.begin(), crd_errors.end());
@@ -165,6 +169,12 @@ void DefaultObject(const TypeEntry* e, const ResourceType& type, Json& obj,
                    const SchemaWalk& walk) {
   if (e != nullptr && e->schema != nullptr) DefaultWithSchema(*e->schema, obj, walk);
   if (type.gvr == api::resources::kCustomResourceDefinitions) DefaultCrd(obj);
+}
+
+// Whether DefaultObject can change an object of this type.
+bool HasDefaults(const TypeEntry* e, const ResourceType& type) {
+  return (e != nullptr && e->schema != nullptr && e->schema->defaults_below) ||
+         type.gvr == api::resources::kCustomResourceDefinitions;
 }
 
 void Conclude(const ResourceType& type, const Json& obj, FieldErrors errors, ValidationResult& r) {
@@ -233,6 +243,17 @@ ValidationResult TypeRegistry::Admit(const ResourceType& type, Json& obj,
   std::vector<std::string> unknown;
   std::vector<std::string>* report = field_validation != "Ignore" ? &unknown : nullptr;
   if (member_schema == nullptr) {
+    // Most objects arrive with nothing to prune, and validation can tell on its own walk: a
+    // valid object it finds nothing prunable in is admitted as is, without the pruning walk.
+    // Kube's order (prune, default, validate) still holds where it could matter: for types
+    // with defaults (which pruning must precede) and for ratcheting custom-resource updates
+    // (whose unchanged values validation does not walk); and whenever validation fails or
+    // finds something to prune, the object is admitted the long way.
+    if (root.previous == nullptr && !HasDefaults(e, type)) {
+      bool prunable = false;
+      const FieldErrors errors = CheckObject(e, type, obj, root, &prunable);
+      if (errors.empty() && !prunable) return r;
+    }
     if (e != nullptr && e->schema != nullptr) {
       PruneWithSchema(*e->schema, obj, root, report);
       if (!ReportUnknown(type, unknown, field_validation, r)) return r;

@@ -6,6 +6,8 @@
 #include "sim/apiserver/types/schema.h"
 
 #include "sim/apiserver/types/field_error.h"
+#include "sim/apiserver/types/object_meta.h"
+#include "sim/apiserver/types/type_registry.h"
 #include "test_util.h"
 
 namespace kt::sim {
@@ -58,6 +60,7 @@ spec:
               maybe: {type: string, nullable: true}
               port: {x-kubernetes-int-or-string: true}
               free: {type: object, x-kubernetes-preserve-unknown-fields: true}
+              any: {x-kubernetes-preserve-unknown-fields: true}
               enabled: {type: boolean}
               nested:
                 type: object
@@ -364,6 +367,86 @@ TEST_F(SchemaValidationTest, AdmitReportsTheUnknownFieldsValidateReports) {
   Json strict = make();
   EXPECT_EQ(r_.Admit(*type_, strict, "Strict").status.message(),
             r_.Validate(*type_, make(), "Strict").status.message());
+}
+
+// Validation notes what pruning would remove (unknown fields, nulls the schema does not allow)
+// wherever pruning walks: nested, in list items, under embedded resources and in metadata
+// (which prunes as ObjectMeta). Admission skips the pruning walk on that word.
+TEST_F(SchemaValidationTest, ValidationNotesWhatPruningWouldRemove) {
+  struct Case {
+    const char* spec;
+    const char* metadata_extra;  // a member added to metadata, as JSON "key":value
+    bool prunable;
+  };
+  const Case cases[] = {
+      {R"({"size":1,"maybe":null,"free":{"x":null,"y":1},"labels":{"a":"b"}})", nullptr, false},
+      {R"({"size":1,"pod":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}})", nullptr,
+       false},
+      {R"({"size":1,"foo":1})", nullptr, true},
+      {R"({"size":1,"ports":[{"port":80,"bar":2}]})", nullptr, true},
+      {R"({"size":1,"code":null})", nullptr, true},
+      {R"({"size":1,"any":null})", nullptr, true},  // no type: null is valid, and pruned
+      {R"({"size":1,"labels":{"a":null}})", nullptr, true},
+      {R"({"size":1,"pod":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","x":1}}})",
+       nullptr, true},
+      {R"({"size":1,"pod":{"apiVersion":"v1","kind":"Pod","status":{}}})", nullptr, true},
+      {R"({"size":1})", R"({"junk":true})", true},
+      {R"({"size":1})", R"({"labels":null})", true},
+  };
+  const Schema& schema = *r_.SchemaOf(*type_);
+  for (const Case& c : cases) {
+    Json o = Obj(c.spec);
+    if (c.metadata_extra != nullptr) o["metadata"].update(J(c.metadata_extra));
+    bool prunable = false;
+    FieldErrors errors;
+    ValidateObjectMeta(o, NameRule::kDnsSubdomain, errors, &prunable);
+    ValidateAgainstSchema(schema, o, SchemaWalk{}, errors, &prunable);
+    EXPECT_EQ(prunable, c.prunable) << c.spec << " " << (c.metadata_extra ? c.metadata_extra : "");
+    Json pruned = o;
+    r_.Prune(*type_, pruned);
+    EXPECT_EQ(pruned != o, c.prunable) << c.spec;
+  }
+}
+
+// A built-in kind has no defaults: its valid objects with nothing to prune are admitted on the
+// validation walk alone, and the rest the long way, so that either way Admit stores what
+// prune, default and validate in kube's order store, with the same warnings and errors.
+TEST(AdmitTest, AdmitsAsPruneDefaultValidateDo) {
+  TypeRegistry r;
+  const ResourceType* cm = r.Find({"", "v1", "configmaps"});
+  ASSERT_NE(cm, nullptr);
+  const char* objects[] = {
+      R"({"metadata":{"name":"a","namespace":"d"},"data":{"k":"v"}})",
+      R"({"metadata":{"name":"a","namespace":"d","junk":1},"data":{"k":"v"}})",
+      R"({"metadata":{"name":"a","namespace":"d"},"data":{"k":null},"extra":{"x":1}})",
+      R"({"metadata":{"name":"a","namespace":"d"},"data":{"k":1}})",
+      R"({"metadata":{"name":"A_","namespace":"d"},"data":{"k":"v"},"junk":2})",
+      R"({"metadata":{"name":"a","namespace":"d","labels":null},"immutable":null})",
+  };
+  for (const char* text : objects) {
+    for (const char* mode : {"Strict", "Warn", "Ignore"}) {
+      Json base = J(text);
+      base["apiVersion"] = "v1";
+      base["kind"] = "ConfigMap";
+      Json admitted = base;
+      ValidationResult got = r.Admit(*cm, admitted, mode);
+      Json expected = base;
+      std::vector<std::string> unknown = UnknownFields(*r.SchemaOf(*cm), expected, SchemaWalk{});
+      r.Prune(*cm, expected);
+      r.ApplyDefaults(*cm, expected);
+      if (std::string_view(mode) == "Strict" && !unknown.empty()) {
+        EXPECT_TRUE(got.status.Is(StatusCode::kBadRequest)) << text << " " << mode;
+        continue;
+      }
+      const ValidationResult want = r.Validate(*cm, expected, "Ignore");
+      EXPECT_EQ(got.status.ToString(), want.status.ToString()) << text << " " << mode;
+      EXPECT_EQ(got.warnings.size(), std::string_view(mode) == "Warn" ? unknown.size() : 0u)
+          << text;
+      if (got.status.ok()) {
+        EXPECT_EQ(admitted, expected) << text << " " << mode;
+      }
+    }
+  }
 }
 
 TEST(JsonTypeNameTest, NamesEveryJsonType) {
