@@ -149,11 +149,12 @@ void SetRv(Json& obj, uint64_t rv) {
   char digits[24];
   const auto end = std::to_chars(digits, digits + sizeof digits, rv).ptr;
   Json* meta = FindMutableMember(obj, "metadata");
-  Json* member = meta != nullptr ? FindMutableMember(*meta, "resourceVersion") : nullptr;
+  if (meta == nullptr || !meta->is_object()) meta = &(obj["metadata"sv] = Json::object());
+  Json* member = FindMutableMember(*meta, "resourceVersion");
   if (member != nullptr && member->is_string()) {
     member->get_ref<std::string&>().assign(digits, end);
   } else {
-    obj["metadata"sv]["resourceVersion"sv] = std::string(digits, end);
+    (*meta)["resourceVersion"sv] = std::string(digits, end);  // a create's: not there yet
   }
 }
 }  // namespace

@@ -163,11 +163,31 @@ class Compiler {
     if (s->additional_properties) {
       s->defaults_below |= s->additional_properties->defaults_below;
     }
+    s->plain_scalar = IsPlainScalar(*s);
     if (structural_ && !value_validation_only) CheckStructural(j, *s, path);
     return s;
   }
 
  private:
+  static bool IsPlainScalar(const Schema& s) {
+    using T = Schema::Type;
+    if (s.int_or_string || !s.enum_values.empty() || !s.all_of.empty() || !s.any_of.empty() ||
+        !s.one_of.empty() || s.not_schema != nullptr) {
+      return false;
+    }
+    switch (s.type) {
+      case T::kString:
+        return !s.min_length && !s.max_length && s.pattern.empty() && s.format.empty();
+      case T::kInteger:
+      case T::kNumber:
+        return !s.minimum && !s.maximum && !s.multiple_of;
+      case T::kBoolean:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   void CompileJunctors(const Json& j, Schema* s, const std::string& path, int depth) {
     for (const char* key : {"allOf", "anyOf", "oneOf"}) {
       auto it = j.find(key);

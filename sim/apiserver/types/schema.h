@@ -70,6 +70,10 @@ struct Schema {
   std::string map_type;  // "", "granular", "atomic"
   // Whether this node or anything below it has a default (lets defaulting skip subtrees).
   bool defaults_below = false;
+  // A string, integer, number or boolean with nothing else to check (no enum, allOf, anyOf,
+  // oneOf or not, no bounds, lengths, pattern or format): any value of the type is valid, so
+  // validation checks the type and moves on. Most fields of most objects are such.
+  bool plain_scalar = false;
   // Value validations nested in allOf/anyOf/oneOf/not.
   std::vector<std::shared_ptr<const Schema>> all_of, any_of, one_of;
   std::shared_ptr<const Schema> not_schema;
@@ -99,9 +103,13 @@ class PropertyCursor {
  public:
   explicit PropertyCursor(const Schema& s) : it_(s.properties.begin()), end_(s.properties.end()) {}
   const Schema* Seek(std::string_view key) {
-    int c = -1;
-    while (it_ != end_ && (c = CompareKeys(it_->first, key)) < 0) ++it_;
-    return it_ != end_ && c == 0 ? it_->second.get() : nullptr;
+    // Most members are properties, so the property under the cursor is mostly the key itself:
+    // equality (lengths first) is asked before order, which reads each key whole when equal.
+    for (; it_ != end_; ++it_) {
+      if (SameText(it_->first, key)) return it_->second.get();
+      if (CompareKeys(it_->first, key) > 0) return nullptr;
+    }
+    return nullptr;
   }
 
  private:

@@ -152,6 +152,10 @@ int64_t RuneCount(std::string_view s) {
 
 std::string EnumText(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
+// A value of a plain scalar's type is valid whatever it replaces (see Schema::plain_scalar):
+// the walk skips the rest of Value for it.
+bool PlainAndValid(const Schema& s, const Json& v) { return s.plain_scalar && TypeMatches(s, v); }
+
 class Validator {
  public:
   // `prunable`: see ValidateAgainstSchema; null when not asked.
@@ -300,13 +304,13 @@ class Validator {
           continue;
         }
       }
-      if (p != nullptr) {
-        Value(*p, child, PathRef::Child(path, key), old_child);
-      } else if (s.additional_properties != nullptr) {
-        Value(*s.additional_properties, child, PathRef::Child(path, key), old_child);
-      } else if (!s.preserve_unknown_fields && !s.additional_properties_any) {
-        Prunable();  // an unknown field
+      const Schema* cs = p != nullptr ? p : s.additional_properties.get();
+      if (cs == nullptr) {
+        if (!s.preserve_unknown_fields && !s.additional_properties_any) Prunable();  // unknown
+        continue;
       }
+      if (PlainAndValid(*cs, child)) continue;
+      Value(*cs, child, PathRef::Child(path, key), old_child);
     }
     if (s.embedded_resource) {
       for (std::string_view key : {"apiVersion", "kind"}) {  // views: no key built per lookup
@@ -332,6 +336,7 @@ class Validator {
     }
     if (s.items != nullptr) {
       for (size_t i = 0; i < v.size(); ++i) {
+        if (PlainAndValid(*s.items, v[i])) continue;
         Value(*s.items, v[i], PathRef::Index(path, i), OldItem(s, old, v, i));
       }
     }

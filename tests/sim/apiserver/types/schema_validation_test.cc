@@ -449,6 +449,27 @@ TEST(AdmitTest, AdmitsAsPruneDefaultValidateDo) {
   }
 }
 
+// A plain scalar (validation checks only its type) is a string, integer, number or boolean
+// with no other rule; a format counts as a rule for strings only (kube checks no number
+// formats).
+TEST(CompileSchemaTest, PlainScalarsHaveNothingButAType) {
+  auto compiled = CompileSchema(J(R"({"type":"object","properties":{
+      "s":{"type":"string"}, "i":{"type":"integer","format":"int32"}, "b":{"type":"boolean"},
+      "n":{"type":"number","nullable":true},
+      "date":{"type":"string","format":"date-time"}, "e":{"type":"string","enum":["a"]},
+      "len":{"type":"string","maxLength":3}, "pat":{"type":"string","pattern":"^a$"},
+      "min":{"type":"integer","minimum":1}, "mul":{"type":"number","multipleOf":2},
+      "all":{"type":"string","allOf":[{"maxLength":3}]}, "ios":{"x-kubernetes-int-or-string":true},
+      "o":{"type":"object"}, "l":{"type":"array","items":{"type":"string"}}}})"),
+                                "", false, nullptr);
+  ASSERT_TRUE(compiled.ok()) << compiled.status().ToString();
+  for (const auto& [name, schema] : (*compiled)->properties) {
+    const bool plain = name == "s" || name == "i" || name == "b" || name == "n";
+    EXPECT_EQ(schema->plain_scalar, plain) << name;
+  }
+  EXPECT_TRUE((*compiled)->Property("l")->items->plain_scalar);
+}
+
 TEST(JsonTypeNameTest, NamesEveryJsonType) {
   EXPECT_EQ(JsonTypeName(J("1")), "integer");
   EXPECT_EQ(JsonTypeName(J("1.5")), "number");
