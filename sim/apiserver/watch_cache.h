@@ -44,6 +44,9 @@ class WatchCache {
   void ForEachAfter(uint64_t from_rv, Fn&& fn) const;
 
  private:
+  // How many appends ahead of its drop an event is fetched (see Append).
+  static constexpr size_t kPrefetchAhead = 16;
+
   size_t events_max_;
   uint64_t compacted_rv_;
   std::deque<std::shared_ptr<const ChangeEvent>> events_;

@@ -1,9 +1,11 @@
 // sim/apiserver/watch_cache.h: the window keeps the newest events_max events, its floor rises
-// with each eviction, and ForEachAfter replays from a resourceVersion.
+// with each eviction, dropped events release what they held, and ForEachAfter replays from a
+// resourceVersion.
 #include "sim/apiserver/watch_cache.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -38,6 +40,27 @@ TEST(WatchCacheTest, KeepsTheNewestEventsAndRaisesItsFloor) {
   EXPECT_EQ(After(w, 12), (std::vector<uint64_t>{13, 14, 15}));
   EXPECT_EQ(After(w, 14), (std::vector<uint64_t>{15}));
   EXPECT_TRUE(After(w, 15).empty());
+}
+
+// A full window larger than its read-ahead drops one event per append, oldest first, and
+// lets go of what the dropped events held (updates hold the version before, creates none).
+TEST(WatchCacheTest, AFullWindowDropsTheOldestAndReleasesWhatTheyHeld) {
+  WatchCache w(40, 0);
+  std::vector<std::weak_ptr<const Json>> held;
+  for (uint64_t rv = 1; rv <= 200; ++rv) {
+    auto e = std::make_shared<ChangeEvent>();
+    e->rv = rv;
+    e->object = std::make_shared<const Json>(Json{{"rv", rv}});
+    if (rv % 2 == 0) e->prev = std::make_shared<const Json>(Json{{"rv", rv - 1}});
+    held.push_back(e->object);
+    w.Append(std::move(e));
+    EXPECT_EQ(w.size(), std::min<uint64_t>(rv, 40));
+  }
+  EXPECT_EQ(w.compacted_rv(), 160u);
+  std::vector<uint64_t> expected;
+  for (uint64_t rv = 161; rv <= 200; ++rv) expected.push_back(rv);
+  EXPECT_EQ(After(w, 160), expected);
+  for (uint64_t rv = 1; rv <= 200; ++rv) EXPECT_EQ(held[rv - 1].expired(), rv <= 160) << rv;
 }
 
 }  // namespace
