@@ -397,7 +397,13 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
       const char* verb = is_create_call ? "create" : is_patch ? "patch" : "update";
       KT_ASSIGN_OR_RETURN(const ResourceType* type, ResolveLocked(ref, verb));
       p.namespaced = type->namespaced;
-      const std::string key = StoreKey(ref.ns, ref.name);
+      // A create's key is the name its body gives (if it gives one; admission keeps it): the
+      // store's slot for it is fetched now, to be read after admission (AlreadyExists) without
+      // waiting for memory.
+      const std::string_view body_name =
+          is_create_call ? MemberStringView(FindMember(*body, "metadata"), "name") : ref.name;
+      const std::string key = StoreKey(ref.ns, body_name);
+      if (is_create_call && !body_name.empty()) store_.Prefetch(type->storage_key, key);
       const StoredObject* cur = is_create_call ? nullptr : store_.Get(type->storage_key, key);
 
       if (is_create_call) {
@@ -486,7 +492,9 @@ Result<WriteResult> Core::WriteObject(const ResourceRef& ref, std::optional<Json
         }
         if (creating) {
           const std::string k =
-              StoreKey(ref.ns, MemberStringView(FindMember(p.object, "metadata"), "name"));
+              is_create_call && !body_name.empty()
+                  ? key
+                  : StoreKey(ref.ns, MemberStringView(FindMember(p.object, "metadata"), "name"));
           if (store_.Get(type->storage_key, k) != nullptr) return AlreadyExistsError(type->gvr, api::Name(p.object));
           if (IsCore(*type, "services")) KT_RETURN_IF_ERROR(services_.Assign(p.object, nullptr));
           result.object = CommitCreateLocked(*type, k, std::move(p.object));

@@ -26,6 +26,10 @@ const StoredObject* ObjectStore::Get(std::string_view storage_key, std::string_v
   return entry == nullptr ? nullptr : &entry->second;
 }
 
+void ObjectStore::Prefetch(std::string_view storage_key, std::string_view key) const {
+  if (const Shelf* s = FindShelf(storage_key)) s->by_key.Prefetch(key);
+}
+
 namespace {
 std::vector<std::string> OwnerUids(const Json* obj) {
   std::vector<std::string> out;

@@ -49,6 +49,8 @@ class ObjectStore {
 
   const Bucket* FindBucket(std::string_view storage_key) const;
   const StoredObject* Get(std::string_view storage_key, std::string_view key) const;
+  // Starts fetching what Get(storage_key, key) reads first (a hint; no effect on results).
+  void Prefetch(std::string_view storage_key, std::string_view key) const;
   // Inserts or replaces; returns the object replaced (null on insert).
   std::shared_ptr<const Json> Put(const std::string& storage_key, const std::string& key,
                                   StoredObject stored);

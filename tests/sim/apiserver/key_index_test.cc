@@ -63,5 +63,23 @@ TEST(KeyIndexTest, AgreesWithTheMapUnderRandomInsertsAndErases) {
   }
 }
 
+// Prefetch is a hint: on an empty index and on a filled one, for keys present or not, it
+// changes nothing a lookup answers.
+TEST(KeyIndexTest, PrefetchChangesNoAnswer) {
+  Map m;
+  Index idx;
+  idx.Prefetch("ns/a");
+  EXPECT_EQ(idx.Find("ns/a"), nullptr);
+  for (int i = 0; i < 100; ++i) {
+    const std::string key = "ns/obj-" + std::to_string(i);
+    idx.Insert(&*m.emplace(key, i).first);
+  }
+  for (const std::string key : {"ns/obj-7", "ns/obj-99", "ns/missing", ""}) {
+    idx.Prefetch(key);
+    auto mit = m.find(key);
+    EXPECT_EQ(idx.Find(key), mit == m.end() ? nullptr : &*mit) << key;
+  }
+}
+
 }  // namespace
 }  // namespace kt::sim
