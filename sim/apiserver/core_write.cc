@@ -220,13 +220,29 @@ Status Core::PrepareCreateLocked(const ResourceType& type, const ResourceRef& re
   // Admitted before the server's own fields are set: they are valid by construction, and the
   // ObjectMeta walk would parse the timestamp it just wrote.
   KT_RETURN_IF_ERROR(SchemaLocked(type, obj, FieldValidationOf(options), warnings));
-  // Room for what the server adds to metadata here and at commit (uid, creationTimestamp,
-  // generation, managedFields, resourceVersion), so that those inserts do not regrow it.
-  Json& admitted_meta = obj["metadata"sv];
-  admitted_meta.get_ref<Json::object_t&>().reserve(admitted_meta.size() + 5);
-  admitted_meta["uid"sv] = NewUid(*rng_);
-  admitted_meta["creationTimestamp"sv] = FormatRfc3339(env_.Now());
-  admitted_meta["generation"sv] = 1;
+  // The server's own fields are merged into metadata in one pass (none of them is there: what
+  // a client sent of them was erased above), into an array with room for what the commit adds
+  // (managedFields, resourceVersion): each member moves once, where an insert each searched,
+  // shifted and regrew.
+  std::array<std::pair<std::string_view, Json>, 3> own = {{
+      {"creationTimestamp"sv, FormatRfc3339(env_.Now())},
+      {"generation"sv, 1},
+      {"uid"sv, NewUid(*rng_)},
+  }};
+  auto& members = obj["metadata"sv].get_ref<Json::object_t&>();
+  Json::object_t merged;
+  merged.reserve(members.size() + own.size() + 2);
+  auto next = own.begin();
+  for (auto& member : members) {
+    for (; next != own.end() && CompareKeys(next->first, member.first) < 0; ++next) {
+      merged.emplace_back(std::string(next->first), std::move(next->second));
+    }
+    merged.emplace_back(std::move(member));
+  }
+  for (; next != own.end(); ++next) {
+    merged.emplace_back(std::string(next->first), std::move(next->second));
+  }
+  members = std::move(merged);
   return KindSpecificCreateLocked(type, obj);
 }
 

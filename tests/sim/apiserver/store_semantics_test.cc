@@ -66,6 +66,31 @@ TEST_F(StoreSemantics, CreateReplacesWhatOnlyTheServerSets) {
   EXPECT_EQ(GetString(a, "metadata.labels.kept"), "yes");
 }
 
+// The server's fields are merged into the metadata a client sent, which stays in key order
+// (lookups of larger objects bisect it): with members on both sides of each added field, every
+// member is found where it belongs.
+TEST_F(StoreSemantics, CreatedMetadataStaysInKeyOrder) {
+  Json cm = ConfigMap("ordered");
+  Json& meta = cm["metadata"];
+  meta["annotations"] = {{"a", "1"}};
+  meta["finalizers"] = Json::array({"example.com/hold"});
+  meta["labels"] = {{"l", "2"}};
+  meta["managedFields"] = Json::array();
+  meta["ownerReferences"] = Json::array();
+  meta["zzz"] = 1;  // unknown: pruned
+  Json a = MustCreate(res::kConfigMaps, cm);
+  const auto& stored = a["metadata"].get_ref<const Json::object_t&>();
+  ASSERT_GT(stored.size(), 8u);
+  for (auto it = std::next(stored.begin()); it != stored.end(); ++it) {
+    EXPECT_LT(CompareKeys(std::prev(it)->first, it->first), 0) << it->first;
+  }
+  for (const char* key : {"annotations", "creationTimestamp", "finalizers", "generation",
+                          "labels", "name", "namespace", "resourceVersion", "uid"}) {
+    EXPECT_NE(FindMember(a["metadata"], key), nullptr) << key;
+  }
+  EXPECT_EQ(FindMember(a["metadata"], "zzz"), nullptr);
+}
+
 TEST_F(StoreSemantics, GenerationMovesOnlyOnSpecChanges) {
   InstallWidgets();
   Json w = MustCreate(kWidgets, Widget("w"));
