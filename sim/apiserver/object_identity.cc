@@ -1,5 +1,8 @@
 #include "sim/apiserver/object_identity.h"
 
+#include <array>
+#include <cstring>
+
 #include "api/object.h"
 #include "base/json.h"
 
@@ -11,19 +14,27 @@ std::string NewUid(Rng& rng) {
   uint64_t a = rng.Next(), b = rng.Next();
   a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
-  // 8-4-4-4-12 lowercase hex digits, formatted by hand (one per object create).
-  static constexpr char kHex[] = "0123456789abcdef";
+  // 8-4-4-4-12 lowercase hex digits, formatted by hand (one per object create), a byte (two
+  // digits) at a time.
+  static constexpr auto kHexPairs = [] {
+    std::array<char, 512> t{};
+    constexpr char kHex[] = "0123456789abcdef";
+    for (int i = 0; i < 256; ++i) t[2 * i] = kHex[i >> 4], t[2 * i + 1] = kHex[i & 0xf];
+    return t;
+  }();
   std::string out(36, '-');
-  int pos = 0;
-  auto put = [&](uint64_t v, int digits) {
-    for (int i = digits - 1; i >= 0; --i) out[pos + i] = kHex[v & 0xf], v >>= 4;
-    pos += digits + 1;
+  char* p = out.data();
+  auto put = [&](uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i, v >>= 8) {
+      std::memcpy(p + 2 * i, &kHexPairs[2 * (v & 0xff)], 2);
+    }
+    p += 2 * bytes + 1;
   };
-  put(a >> 32, 8);
-  put((a >> 16) & 0xffff, 4);
-  put(a & 0xffff, 4);
-  put(b >> 48, 4);
-  put(b & 0xffffffffffffULL, 12);
+  put(a >> 32, 4);
+  put((a >> 16) & 0xffff, 2);
+  put(a & 0xffff, 2);
+  put(b >> 48, 2);
+  put(b & 0xffffffffffffULL, 6);
   return out;
 }
 
